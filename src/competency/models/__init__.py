@@ -1,0 +1,35 @@
+"""SQLModel tables of the domain model. Importing this package registers every table."""
+
+from competency.models.assessments import (
+    ASSESSMENT_KINDS,
+    ASSESSMENT_STATUSES,
+    Answer,
+    AreaNote,
+    AreaScore,
+    Assessment,
+    Cycle,
+    QuestionnaireVersion,
+)
+from competency.models.audit import AuditEvent, LoginAttempt
+from competency.models.base import UTCDateTime, utcnow
+from competency.models.people import GLOBAL_ROLES, TEAM_ROLES, Membership, Team, User
+
+__all__ = [
+    "ASSESSMENT_KINDS",
+    "ASSESSMENT_STATUSES",
+    "GLOBAL_ROLES",
+    "TEAM_ROLES",
+    "Answer",
+    "AreaNote",
+    "AreaScore",
+    "Assessment",
+    "AuditEvent",
+    "Cycle",
+    "LoginAttempt",
+    "Membership",
+    "QuestionnaireVersion",
+    "Team",
+    "UTCDateTime",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,127 @@
+"""Frameworks as stored snapshots, cycles, assessments and what they hold."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from competency.models.base import in_check, now_column, optional_time, required_time
+
+ASSESSMENT_KINDS = ("self", "manager")
+ASSESSMENT_STATUSES = ("draft", "submitted")
+
+
+class QuestionnaireVersion(SQLModel, table=True):
+    """The parsed definition of a framework as it was first used; assessments point here."""
+
+    __tablename__ = "questionnaire_version"
+    __table_args__ = (
+        sa.UniqueConstraint("key", "version"),
+        sa.CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=80, index=True)
+    version: int
+    #: sha256 of the canonical JSON of `definition`.
+    content_hash: str = Field(max_length=64)
+    title: str = Field(max_length=2000)
+    definition: dict[str, Any] = Field(sa_type=sa.JSON, nullable=False)
+    created_at: datetime = now_column()
+
+
+class Cycle(SQLModel, table=True):
+    """A round of assessments of one framework, for one team or (team_id null) everyone."""
+
+    __tablename__ = "cycle"
+    __table_args__ = (sa.CheckConstraint("due_at >= opens_at", name="due_after_open"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    questionnaire_key: str = Field(max_length=80, index=True)
+    team_id: int | None = Field(default=None, foreign_key="team.id", ondelete="CASCADE", index=True)
+    opens_at: datetime = now_column()
+    due_at: datetime = required_time()
+    closed_at: datetime | None = optional_time()
+    created_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = now_column()
+
+
+class Assessment(SQLModel, table=True):
+    """One person's (kind self) or their manager's (kind manager) rating against a framework version.
+
+    Immutable once submitted: a change is a new assessment.
+    """
+
+    __tablename__ = "assessment"
+    __table_args__ = (
+        in_check("kind", ASSESSMENT_KINDS, "kind"),
+        in_check("status", ASSESSMENT_STATUSES, "status"),
+        sa.CheckConstraint(
+            "(status = 'submitted') = (submitted_at IS NOT NULL)", name="submitted_has_time"
+        ),
+        sa.CheckConstraint("readiness IS NULL OR (readiness >= 0 AND readiness <= 100)", name="readiness_range"),
+        sa.CheckConstraint("kind = 'manager' OR assessor_id = subject_id", name="self_is_own"),
+        sa.Index(None, "subject_id", "kind", "status", "submitted_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
+    assessor_id: int = Field(foreign_key="user.id", ondelete="CASCADE", index=True)
+    kind: str = Field(default="self", max_length=16)
+    questionnaire_version_id: int = Field(foreign_key="questionnaire_version.id", ondelete="RESTRICT", index=True)
+    target_level: str = Field(max_length=80)
+    status: str = Field(default="draft", max_length=16)
+    cycle_id: int | None = Field(default=None, foreign_key="cycle.id", ondelete="SET NULL", index=True)
+    #: Area the person was on when they last saved, so that resuming lands there.
+    current_area: str | None = Field(default=None, max_length=80)
+    created_at: datetime = now_column()
+    updated_at: datetime = now_column()
+    submitted_at: datetime | None = optional_time()
+    readiness: float | None = None
+
+
+class Answer(SQLModel, table=True):
+    __tablename__ = "answer"
+    __table_args__ = (sa.UniqueConstraint("assessment_id", "item_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", ondelete="CASCADE")
+    item_id: str = Field(max_length=80)
+    #: The point chosen on the scale; null means "not applicable" (optional items only).
+    value: int | None = None
+
+
+class AreaNote(SQLModel, table=True):
+    """Evidence or comments a person writes for an area."""
+
+    __tablename__ = "area_note"
+    __table_args__ = (sa.UniqueConstraint("assessment_id", "area_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", ondelete="CASCADE")
+    area_id: str = Field(max_length=80)
+    text: str = Field(max_length=5000)
+
+
+class AreaScore(SQLModel, table=True):
+    """The stored skill-radar profile of a submitted assessment, one row per area."""
+
+    __tablename__ = "area_score"
+    __table_args__ = (
+        sa.UniqueConstraint("assessment_id", "area_id"),
+        sa.CheckConstraint("attainment IS NULL OR (attainment >= 0 AND attainment <= 1)", name="attainment_range"),
+        sa.CheckConstraint("(score IS NULL) = (gap IS NULL)", name="gap_with_score"),
+        sa.Index(None, "area_id", "assessment_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", ondelete="CASCADE")
+    area_id: str = Field(max_length=80)
+    score: float | None = None
+    target: float
+    gap: float | None = None
+    attainment: float | None = None

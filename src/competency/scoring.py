@@ -1,0 +1,272 @@
+"""Scoring: answers + questionnaire + target level -> profile, exactly as DESIGN.md defines it.
+
+Pure code: no Flask, no database. The web, PDFs, CSV, API and CLI all call this, so the
+numbers are the same everywhere. Full precision is kept; rounding is for display only.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from competency.questionnaire.schema import Area, Questionnaire, RoadmapStep
+
+Answers = Mapping[str, int | None]
+
+#: An area is scored only when at least this share of its item weight is answered.
+MIN_ANSWERED_SHARE = 0.5
+#: |manager - self| from which a difference is flagged as a blind spot.
+BLIND_SPOT_DELTA = 1.0
+TOP_N = 3
+
+
+class AnswerError(ValueError):
+    """Answers that do not fit the questionnaire; `problems` names each bad item."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class AreaResult:
+    area_id: str
+    score: float | None
+    target: float
+    gap: float | None
+    met: bool | None
+    attainment: float | None
+    priority: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "score": self.score,
+            "target": self.target,
+            "gap": self.gap,
+            "met": self.met,
+            "attainment": self.attainment,
+            "priority": self.priority,
+        }
+
+
+@dataclass(frozen=True)
+class PlanEntry:
+    area_id: str
+    phase_id: str
+    step: RoadmapStep
+    gap: float
+    priority: float
+
+
+@dataclass(frozen=True)
+class Profile:
+    level: str
+    areas: dict[str, AreaResult]
+    readiness: float | None
+    plan: list[PlanEntry]
+    strengths: list[str]
+    top_gaps: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape shared by `competency score --json` and the API."""
+        return {
+            "areas": {area_id: result.as_dict() for area_id, result in self.areas.items()},
+            "readiness": self.readiness,
+            "plan": [entry.step.id for entry in self.plan],
+            "strengths": list(self.strengths),
+            "top_gaps": list(self.top_gaps),
+        }
+
+
+def check_answers(q: Questionnaire, answers: Mapping[str, Any]) -> None:
+    """Refuse unknown items, values off the scale and N/A on required items.
+
+    Missing items are allowed: a partial assessment scores what it has (the 50 % rule).
+    """
+    items = q.items_by_id()
+    allowed = set(q.scale_values)
+    problems = []
+    for item_id, value in answers.items():
+        if item_id not in items:
+            problems.append(f"{item_id}: unknown item (not in {q.id} v{q.version})")
+            continue
+        _, item = items[item_id]
+        if value is None:
+            if not item.optional:
+                problems.append(f"{item_id}: is required and cannot be answered 'not applicable'")
+        elif isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
+            scale = ", ".join(str(v) for v in q.scale_values)
+            problems.append(f"{item_id}: {value!r} is not on the scale ({scale})")
+    if problems:
+        raise AnswerError(problems)
+
+
+def item_value(q: Questionnaire, reverse: bool, answer: int) -> int:
+    """The value an answer contributes: reverse items flip around the middle of the scale."""
+    return q.lo + q.hi - answer if reverse else answer
+
+
+def area_score(q: Questionnaire, area: Area, answers: Answers) -> float | None:
+    total = sum(item.weight for item in area.items)
+    answered = 0.0
+    weighted = 0.0
+    for item in area.items:
+        answer = answers.get(item.id)
+        if answer is None:
+            continue
+        answered += item.weight
+        weighted += item.weight * item_value(q, item.reverse, answer)
+    if answered == 0 or answered < MIN_ANSWERED_SHARE * total:
+        return None
+    return weighted / answered
+
+
+def attainment(score: float, target: float, lo: float) -> float:
+    if target <= lo:
+        return 1.0
+    return min(1.0, max(0.0, (score - lo) / (target - lo)))
+
+
+def area_result(q: Questionnaire, area: Area, score: float | None, level: str) -> AreaResult:
+    target = area.targets[level]
+    if score is None:
+        return AreaResult(area.id, None, target, None, None, None, None)
+    gap = target - score
+    return AreaResult(
+        area_id=area.id,
+        score=score,
+        target=target,
+        gap=gap,
+        met=gap <= 0,
+        attainment=attainment(score, target, q.lo),
+        priority=area.weight * max(0.0, gap),
+    )
+
+
+def score(q: Questionnaire, answers: Answers, level: str) -> Profile:
+    """The full profile of one assessment. Call `check_answers` first on untrusted input."""
+    if level not in q.level_ids:
+        raise ValueError(f"unknown level {level!r}; {q.id} has {', '.join(q.level_ids)}")
+    results = {area.id: area_result(q, area, area_score(q, area, answers), level) for area in q.areas}
+    return profile_from_results(q, level, results)
+
+
+def profile_from_results(q: Questionnaire, level: str, results: Mapping[str, AreaResult]) -> Profile:
+    """Readiness, plan, strengths and gaps from per-area results (also used on stored scores)."""
+    weights = {area.id: area.weight for area in q.areas}
+    scored = [r for r in results.values() if r.attainment is not None]
+    readiness = None
+    if scored:
+        total = sum(weights[r.area_id] for r in scored)
+        readiness = 100.0 * sum(weights[r.area_id] * (r.attainment or 0.0) for r in scored) / total
+    order = {area.id: index for index, area in enumerate(q.areas)}
+    below = [r for r in results.values() if r.gap is not None and r.gap > 0]
+    strengths = sorted(
+        (r for r in results.values() if r.met),
+        key=lambda r: (-(r.score or 0.0) + r.target, order[r.area_id]),
+    )
+    top_gaps = sorted(below, key=lambda r: (-(r.priority or 0.0), order[r.area_id]))
+    return Profile(
+        level=level,
+        areas=dict(results),
+        readiness=readiness,
+        plan=development_plan(q, below),
+        strengths=[r.area_id for r in strengths[:TOP_N]],
+        top_gaps=[r.area_id for r in top_gaps[:TOP_N]],
+    )
+
+
+def development_plan(q: Questionnaire, below_target: Iterable[AreaResult]) -> list[PlanEntry]:
+    """Steps for areas below target whose min_gap the gap reaches, in phase/priority/area/step order."""
+    phase_order = {phase.id: index for index, phase in enumerate(q.phases)}
+    area_order = {area.id: index for index, area in enumerate(q.areas)}
+    entries = []
+    for result in below_target:
+        gap = result.gap
+        if gap is None or gap <= 0:
+            continue
+        area = q.area(result.area_id)
+        for step_index, step in enumerate(area.roadmap):
+            if step.min_gap <= gap:
+                key = (phase_order[step.phase], -(result.priority or 0.0), area_order[area.id], step_index)
+                entries.append((key, PlanEntry(area.id, step.phase, step, gap, result.priority or 0.0)))
+    entries.sort(key=lambda pair: pair[0])
+    return [entry for _, entry in entries]
+
+
+# -- teams and second opinions ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamAreaStats:
+    area_id: str
+    mean: float | None
+    median: float | None
+    min: float | None
+    max: float | None
+    n: int
+    coverage: int
+    experts: int
+
+    @property
+    def single_point_of_expertise(self) -> bool:
+        return self.experts == 1
+
+    @property
+    def no_expertise(self) -> bool:
+        return self.experts == 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "mean": self.mean,
+            "median": self.median,
+            "min": self.min,
+            "max": self.max,
+            "n": self.n,
+            "coverage": self.coverage,
+            "experts": self.experts,
+        }
+
+
+def team_area_stats(area_id: str, scored: Sequence[tuple[float, float]], expert_level: float) -> TeamAreaStats:
+    """Aggregates over each member's (score, own target) for one area; unscored members left out."""
+    scores = [s for s, _ in scored]
+    if not scores:
+        return TeamAreaStats(area_id, None, None, None, None, 0, 0, 0)
+    return TeamAreaStats(
+        area_id=area_id,
+        mean=statistics.fmean(scores),
+        median=float(statistics.median(scores)),
+        min=min(scores),
+        max=max(scores),
+        n=len(scores),
+        coverage=sum(1 for s, t in scored if s >= t),
+        experts=sum(1 for s in scores if s >= expert_level),
+    )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    area_id: str
+    self_score: float | None
+    manager_score: float | None
+
+    @property
+    def delta(self) -> float | None:
+        if self.self_score is None or self.manager_score is None:
+            return None
+        return self.manager_score - self.self_score
+
+    @property
+    def blind_spot(self) -> bool:
+        delta = self.delta
+        return delta is not None and abs(delta) >= BLIND_SPOT_DELTA
+
+
+def compare(
+    q: Questionnaire, self_scores: Mapping[str, float | None], manager_scores: Mapping[str, float | None]
+) -> list[Comparison]:
+    """Self vs manager per area, side by side; never averaged."""
+    return [Comparison(a.id, self_scores.get(a.id), manager_scores.get(a.id)) for a in q.areas]
