@@ -62,7 +62,9 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        env = os.environ.get("COMPETENCY_ENV") or ("development" if os.environ.get("FLASK_DEBUG") else "production")
+        env = os.environ.get("COMPETENCY_ENV") or (
+            "development" if os.environ.get("FLASK_DEBUG") else "production"
+        )
         settings = cls(
             env=env,
             secret_key=os.environ.get("SECRET_KEY", ""),

@@ -230,7 +230,9 @@ class TeamAreaStats:
         }
 
 
-def team_area_stats(area_id: str, scored: Sequence[tuple[float, float]], expert_level: float) -> TeamAreaStats:
+def team_area_stats(
+    area_id: str, scored: Sequence[tuple[float, float]], expert_level: float
+) -> TeamAreaStats:
     """Aggregates over each member's (score, own target) for one area; unscored members left out."""
     scores = [s for s, _ in scored]
     if not scores:

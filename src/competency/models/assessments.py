@@ -60,10 +60,10 @@ class Assessment(SQLModel, table=True):
     __table_args__ = (
         in_check("kind", ASSESSMENT_KINDS, "kind"),
         in_check("status", ASSESSMENT_STATUSES, "status"),
+        sa.CheckConstraint("(status = 'submitted') = (submitted_at IS NOT NULL)", name="submitted_has_time"),
         sa.CheckConstraint(
-            "(status = 'submitted') = (submitted_at IS NOT NULL)", name="submitted_has_time"
+            "readiness IS NULL OR (readiness >= 0 AND readiness <= 100)", name="readiness_range"
         ),
-        sa.CheckConstraint("readiness IS NULL OR (readiness >= 0 AND readiness <= 100)", name="readiness_range"),
         sa.CheckConstraint("kind = 'manager' OR assessor_id = subject_id", name="self_is_own"),
         sa.Index(None, "subject_id", "kind", "status", "submitted_at"),
     )
@@ -72,7 +72,9 @@ class Assessment(SQLModel, table=True):
     subject_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
     assessor_id: int = Field(foreign_key="user.id", ondelete="CASCADE", index=True)
     kind: str = Field(default="self", max_length=16)
-    questionnaire_version_id: int = Field(foreign_key="questionnaire_version.id", ondelete="RESTRICT", index=True)
+    questionnaire_version_id: int = Field(
+        foreign_key="questionnaire_version.id", ondelete="RESTRICT", index=True
+    )
     target_level: str = Field(max_length=80)
     status: str = Field(default="draft", max_length=16)
     cycle_id: int | None = Field(default=None, foreign_key="cycle.id", ondelete="SET NULL", index=True)
@@ -113,7 +115,9 @@ class AreaScore(SQLModel, table=True):
     __tablename__ = "area_score"
     __table_args__ = (
         sa.UniqueConstraint("assessment_id", "area_id"),
-        sa.CheckConstraint("attainment IS NULL OR (attainment >= 0 AND attainment <= 1)", name="attainment_range"),
+        sa.CheckConstraint(
+            "attainment IS NULL OR (attainment >= 0 AND attainment <= 1)", name="attainment_range"
+        ),
         sa.CheckConstraint("(score IS NULL) = (gap IS NULL)", name="gap_with_score"),
         sa.Index(None, "area_id", "assessment_id"),
     )

@@ -105,7 +105,9 @@ class _Walker:
 
     def _problem(self, node: Node, path: PathKey, message: str) -> None:
         self.problems.append(
-            Problem(self.file, node.start_mark.line + 1, node.start_mark.column + 1, format_path(path), message)
+            Problem(
+                self.file, node.start_mark.line + 1, node.start_mark.column + 1, format_path(path), message
+            )
         )
 
     def locate(self, path: PathKey) -> tuple[int, int]:
@@ -148,7 +150,9 @@ def load_text(text: str, file: str = "<string>") -> Questionnaire:
         except yaml.constructor.ConstructorError as exc:
             mark = exc.problem_mark
             line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-            raise QuestionnaireError([Problem(file, line, col, "", f"invalid value: {exc.problem}")]) from None
+            raise QuestionnaireError(
+                [Problem(file, line, col, "", f"invalid value: {exc.problem}")]
+            ) from None
     finally:
         loader.dispose()
 
@@ -182,7 +186,11 @@ def load_file(path: str | Path) -> Questionnaire:
         raise QuestionnaireError([Problem(str(path), 1, 1, "", f"cannot read: {exc.strerror}")]) from None
     if size > MAX_BYTES:
         raise QuestionnaireError(
-            [Problem(str(path), 1, 1, "", f"file is larger than {MAX_BYTES // 1024} KiB; split or shorten it")]
+            [
+                Problem(
+                    str(path), 1, 1, "", f"file is larger than {MAX_BYTES // 1024} KiB; split or shorten it"
+                )
+            ]
         )
     try:
         text = path.read_text(encoding="utf-8")

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -89,6 +89,7 @@ class Questionnaire(_Model):
     expert_threshold: Annotated[float, Field(allow_inf_nan=False)] | None = None
     phases: Annotated[list[Phase], Field(min_length=1)]
     areas: Annotated[list[Area], Field(min_length=1)]
+    _content_hash: str | None = PrivateAttr(default=None)
 
     @field_validator("levels", mode="before")
     @classmethod
@@ -145,7 +146,9 @@ class Questionnaire(_Model):
         )
 
     def content_hash(self) -> str:
-        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+        if self._content_hash is None:
+            self._content_hash = hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+        return self._content_hash
 
 
 class RuleViolations(ValueError):
@@ -194,7 +197,10 @@ def rule_violations(data: Any) -> list[tuple[tuple[str | int, ...], str]]:
         (ai, ii, ident(it)) for ai, a in enumerate(areas) for ii, it in enumerate(_list(_get(a, "items")))
     ]
     _duplicates(
-        out, [p[2] for p in item_paths], lambda k: ("areas", item_paths[k][0], "items", item_paths[k][1], "id"), "item"
+        out,
+        [p[2] for p in item_paths],
+        lambda k: ("areas", item_paths[k][0], "items", item_paths[k][1], "id"),
+        "item",
     )
     step_paths = [
         (ai, si, ident(st)) for ai, a in enumerate(areas) for si, st in enumerate(_list(_get(a, "roadmap")))

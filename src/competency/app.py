@@ -1,0 +1,53 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+
+from competency.config import Settings
+from competency.db import create_db_engine
+from competency.questionnaire.catalog import Catalog
+from competency.resources import resource_path
+
+
+def create_app(test_config: dict[str, Any] | None = None, *, settings: Settings | None = None) -> Flask:
+    """Build the app from the environment (or `settings`), with `test_config` applied last."""
+    settings = settings or Settings.from_env()
+    app = Flask(
+        __name__,
+        instance_path=str(settings.instance_dir),
+        template_folder=str(resource_path("templates")),
+        static_folder="static",
+    )
+    secure = not settings.development
+    app.config.update(
+        SECRET_KEY=settings.resolve_secret_key(),
+        COMPETENCY_SETTINGS=settings,
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        MAX_FORM_MEMORY_SIZE=settings.max_upload_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        #: Idle timeout; the absolute limit is PERMANENT_SESSION_LIFETIME.
+        SESSION_IDLE_TIMEOUT=timedelta(minutes=30),
+        WTF_CSRF_TIME_LIMIT=3600,
+        SEND_FILE_MAX_AGE_DEFAULT=timedelta(hours=1),
+        TEAM_AGGREGATE_MIN=settings.team_aggregate_min,
+    )
+    if test_config:
+        app.config.update(test_config)
+
+    engine = create_db_engine(app.config.get("DATABASE_URL") or settings.database_url)
+    app.extensions["competency.engine"] = engine
+    app.extensions["competency.catalog"] = Catalog(settings.questionnaire_dir)
+
+    from competency.web import init_web
+
+    init_web(app)
+    return app

@@ -1,0 +1,1 @@
+"""Reports: profiles and team aggregates turned into print-ready HTML and PDF."""

@@ -1,0 +1,370 @@
+"""Charts for the PDF reports drawn as plain SVG strings (radar, readiness history, heatmap colours).
+
+Only SVG presentation attributes WeasyPrint understands are used (no CSS classes, no style
+attributes), every piece of text is escaped, and nothing here imports WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+FONT = "DejaVu Sans, sans-serif"
+#: Average advance of a DejaVu Sans character in em, rounded up so that estimated boxes
+#: are never narrower than the printed text (capitals and "m"/"w" are the widest).
+CHAR_WIDTH = 0.62
+LINE_HEIGHT = 1.25
+LABEL_CHARS = 18
+LABEL_LINES = 3
+INK = "#1f2933"
+GRID = "#c9d1d9"
+MUTED = "#6b7785"
+
+
+@dataclass(frozen=True)
+class RadarSeries:
+    """One polygon on the radar; a None value is an area without a score (see radar_svg)."""
+
+    name: str
+    values: Sequence[float | None]
+    colour: str
+    dashed: bool = False
+    fill: bool = False
+
+
+@dataclass
+class Label:
+    """An axis label: wrapped lines whose block starts at `top`, anchored horizontally at `x`."""
+
+    lines: list[str]
+    x: float
+    top: float
+    anchor: str  # start | middle | end
+    font_size: float
+
+    @property
+    def width(self) -> float:
+        return max((len(line) for line in self.lines), default=0) * self.font_size * CHAR_WIDTH
+
+    @property
+    def height(self) -> float:
+        return len(self.lines) * self.font_size * LINE_HEIGHT
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        """(x0, y0, x1, y1) of the printed text."""
+        offset = {"start": 0.0, "middle": self.width / 2, "end": self.width}[self.anchor]
+        x0 = self.x - offset
+        return (x0, self.top, x0 + self.width, self.top + self.height)
+
+    def svg(self) -> str:
+        step = self.font_size * LINE_HEIGHT
+        baseline = self.top + self.font_size * 0.95
+        return "".join(
+            _text(self.x, baseline + i * step, line, size=self.font_size, anchor=self.anchor)
+            for i, line in enumerate(self.lines)
+        )
+
+
+def wrap_label(text: str, width: int = LABEL_CHARS, max_lines: int = LABEL_LINES) -> list[str]:
+    """Wrap into at most `max_lines` lines of about `width` characters, ending in "…" when cut."""
+    lines = textwrap.wrap(" ".join(text.split()), width=width, break_long_words=True) or [""]
+    if len(lines) > max_lines:
+        last = lines[max_lines - 1]
+        lines = [*lines[: max_lines - 1], (last[: width - 1].rstrip() or last[:1]) + "…"]
+    return lines
+
+
+def boxes_overlap(a: Sequence[float], b: Sequence[float], gap: float = 0.0) -> bool:
+    return a[0] < b[2] + gap and b[0] < a[2] + gap and a[1] < b[3] + gap and b[1] < a[3] + gap
+
+
+def box_hits_circle(box: Sequence[float], cx: float, cy: float, r: float) -> bool:
+    nearest_x = min(max(cx, box[0]), box[2])
+    nearest_y = min(max(cy, box[1]), box[3])
+    return math.hypot(nearest_x - cx, nearest_y - cy) < r
+
+
+def axis_angle(index: int, count: int) -> float:
+    """The first axis points up; the others follow clockwise (SVG y grows downwards)."""
+    return -math.pi / 2 + 2 * math.pi * index / max(count, 1)
+
+
+def layout_labels(
+    axes: Sequence[str], cx: float, cy: float, radius: float, *, font_size: float = 9.0, pad: float = 8.0
+) -> list[Label]:
+    """Place each axis title outside the rings so that no two labels and no label and chart overlap.
+
+    Labels start just beyond their axis end, anchored by the axis direction (right side: start,
+    left side: end, top and bottom: middle) and stacked away from the centre vertically. Labels
+    that collide are pushed apart vertically; a label pushed into the chart moves outwards.
+    """
+    labels = []
+    for index, title in enumerate(axes):
+        angle = axis_angle(index, len(axes))
+        cos, sin = math.cos(angle), math.sin(angle)
+        anchor = "middle" if abs(cos) < 0.26 else ("start" if cos > 0 else "end")
+        label = Label(wrap_label(title), cx + (radius + pad) * cos, 0.0, anchor, font_size)
+        # Top labels sit above their anchor point, bottom ones below, side ones centred on it.
+        label.top = cy + (radius + pad) * sin - label.height * (1 - sin) / 2
+        labels.append(label)
+    _separate(labels, cx, cy, radius + pad / 2, gap=font_size * 0.3)
+    return labels
+
+
+def _separate(labels: list[Label], cx: float, cy: float, keep_out: float, gap: float) -> None:
+    for _ in range(500):
+        moved = False
+        for i, a in enumerate(labels):
+            for b in labels[i + 1 :]:
+                if boxes_overlap(a.box, b.box, gap):
+                    upper, lower = (a, b) if a.top + a.height / 2 <= b.top + b.height / 2 else (b, a)
+                    shift = (upper.box[3] + gap - lower.box[1]) / 2 + 0.05
+                    upper.top -= shift
+                    lower.top += shift
+                    moved = True
+        for label in labels:
+            while box_hits_circle(label.box, cx, cy, keep_out):
+                if label.anchor == "middle":
+                    label.top += -1.0 if label.top + label.height / 2 < cy else 1.0
+                else:
+                    label.x += 1.0 if label.anchor == "start" else -1.0
+                moved = True
+        if not moved:
+            return
+
+
+def radar_svg(
+    axes: Sequence[str],
+    series: Sequence[RadarSeries],
+    lo: float,
+    hi: float,
+    *,
+    size: float = 300.0,
+    font_size: float = 9.0,
+    title: str = "Radar chart",
+) -> str:
+    """A radar (spider) chart: one axis per area, a ring per integer scale value, a legend.
+
+    `size` is the diameter of the outer ring; the drawing grows around it to fit the labels.
+    A None value (area without a score) leaves a gap: the polygon is broken into the runs of
+    neighbouring scored points and is not filled, so a missing score never reads as `lo`.
+    """
+    count = len(axes)
+    radius = size / 2
+    cx = cy = 0.0
+    span = (hi - lo) or 1.0
+
+    def point(index: int, value: float) -> tuple[float, float]:
+        r = radius * (min(max(value, lo), hi) - lo) / span
+        angle = axis_angle(index, count)
+        return cx + r * math.cos(angle), cy + r * math.sin(angle)
+
+    parts: list[str] = []
+    rings = [v for v in range(math.ceil(lo), math.floor(hi) + 1)]
+    for value in rings:
+        r = radius * (value - lo) / span
+        if r <= 0:
+            continue
+        if count >= 3:
+            ring = [point(i, value) for i in range(count)]
+            parts.append(
+                f'<polygon points="{_points(ring)}" fill="none" stroke="{GRID}" stroke-width="0.8"/>'
+            )
+        else:
+            parts.append(
+                f'<circle cx="{cx}" cy="{cy}" r="{r:.2f}" fill="none" stroke="{GRID}" stroke-width="0.8"/>'
+            )
+    for index in range(count):
+        x, y = point(index, hi)
+        parts.append(
+            f'<line x1="{cx}" y1="{cy}" x2="{x:.2f}" y2="{y:.2f}" stroke="{GRID}" stroke-width="0.8"/>'
+        )
+    for value in rings:
+        _, y = point(0, value)
+        parts.append(_text(cx + 3, y - 2, f"{value:g}", size=font_size * 0.8, fill=MUTED))
+    for entry in series:
+        parts.extend(
+            _series(entry, [point(i, v) if v is not None else None for i, v in enumerate(entry.values)])
+        )
+
+    labels = layout_labels(axes, cx, cy, radius, font_size=font_size)
+    parts.extend(label.svg() for label in labels)
+    boxes = [label.box for label in labels] + [(cx - radius, cy - radius, cx + radius, cy + radius)]
+    x0 = min(b[0] for b in boxes)
+    x1 = max(b[2] for b in boxes)
+    y0 = min(b[1] for b in boxes)
+    legend, legend_height = _legend(
+        series, x0, max(b[3] for b in boxes) + font_size * 1.6, x1 - x0, font_size
+    )
+    parts.append(legend)
+    return _svg(parts, x0, y0, x1, max(b[3] for b in boxes) + font_size * 1.6 + legend_height, title)
+
+
+def _series(entry: RadarSeries, points: list[tuple[float, float] | None]) -> list[str]:
+    stroke = f'stroke={quoteattr(entry.colour)} stroke-width="1.8" stroke-linejoin="round"'
+    if entry.dashed:
+        stroke += ' stroke-dasharray="5 3"'
+    out = []
+    present = [p for p in points if p is not None]
+    if len(present) == len(points) and len(points) >= 3:
+        fill = f'fill={quoteattr(entry.colour)} fill-opacity="0.14"' if entry.fill else 'fill="none"'
+        out.append(f'<polygon points="{_points(present)}" {fill} {stroke}/>')
+    else:
+        for run in _runs(points):
+            if len(run) >= 2:
+                out.append(f'<polyline points="{_points(run)}" fill="none" {stroke}/>')
+    if not entry.dashed:
+        for x, y in present:
+            out.append(f'<circle cx="{x:.2f}" cy="{y:.2f}" r="2.2" fill={quoteattr(entry.colour)}/>')
+    return out
+
+
+def _runs(points: list[tuple[float, float] | None]) -> list[list[tuple[float, float]]]:
+    """Maximal runs of consecutive present points, joined across the end of the axis list."""
+    if all(p is not None for p in points):
+        return [[p for p in points if p is not None]]
+    start = next(i for i, p in enumerate(points) if p is None)
+    rotated = points[start:] + points[:start]
+    runs: list[list[tuple[float, float]]] = [[]]
+    for p in rotated:
+        if p is None:
+            if runs[-1]:
+                runs.append([])
+        else:
+            runs[-1].append(p)
+    return [run for run in runs if run]
+
+
+def _legend(
+    series: Sequence[RadarSeries], left: float, top: float, width: float, font_size: float
+) -> tuple[str, float]:
+    """Legend entries in rows under the chart; returns the markup and its height."""
+    parts = []
+    row_height = font_size * 1.6
+    x, y, rows = left, top, 1
+    for entry in series:
+        entry_width = 26 + len(entry.name) * font_size * CHAR_WIDTH + 16
+        if x > left and x + entry_width > left + width:
+            x, y, rows = left, y + row_height, rows + 1
+        dash = ' stroke-dasharray="5 3"' if entry.dashed else ""
+        parts.append(
+            f'<line x1="{x:.2f}" y1="{y:.2f}" x2="{x + 20:.2f}" y2="{y:.2f}" '
+            f'stroke={quoteattr(entry.colour)} stroke-width="2.2"{dash}/>'
+        )
+        parts.append(_text(x + 26, y + font_size * 0.35, entry.name, size=font_size))
+        x += entry_width
+    return "".join(parts), rows * row_height if series else 0.0
+
+
+def history_svg(
+    points: Sequence[tuple[str, float | None]], *, width: float = 460.0, height: float = 150.0
+) -> str:
+    """Readiness (0-100) over time, one point per assessment, evenly spaced left to right."""
+    left, right, top, bottom = 34.0, 14.0, 12.0, 26.0
+    plot_w, plot_h = width - left - right, height - top - bottom
+    parts = []
+    for value in (0, 25, 50, 75, 100):
+        y = top + plot_h * (1 - value / 100)
+        parts.append(
+            f'<line x1="{left}" y1="{y:.2f}" x2="{width - right}" y2="{y:.2f}" stroke="{GRID}" stroke-width="0.6"/>'
+        )
+        parts.append(_text(left - 5, y + 3, str(value), size=8, anchor="end", fill=MUTED))
+    count = len(points)
+    step = plot_w / (count - 1) if count > 1 else 0.0
+    xs = [left + step * i if count > 1 else left + plot_w / 2 for i in range(count)]
+    # Show every k-th date so that the labels (about 10 characters) never run into each other.
+    every = max(1, math.ceil(11 * 7.5 * CHAR_WIDTH / step)) if step else 1
+    coords: list[tuple[float, float] | None] = []
+    for i, (label, value) in enumerate(points):
+        if i % every == 0 or (i == count - 1 and (count - 1) % every == 0):
+            parts.append(_text(xs[i], height - 8, label, size=7.5, anchor="middle", fill=MUTED))
+        if value is None:
+            coords.append(None)
+            continue
+        y = top + plot_h * (1 - min(max(value, 0.0), 100.0) / 100)
+        coords.append((xs[i], y))
+    for run in _runs(coords) if coords else []:
+        if len(run) >= 2:
+            parts.append(
+                f'<polyline points="{_points(run)}" fill="none" stroke="#1f5fa8" stroke-width="1.8"/>'
+            )
+    for i, c in enumerate(coords):
+        if c is None:
+            continue
+        parts.append(f'<circle cx="{c[0]:.2f}" cy="{c[1]:.2f}" r="2.6" fill="#1f5fa8"/>')
+        if count <= 8:
+            parts.append(_text(c[0], c[1] - 5, f"{points[i][1]:.1f}", size=7.5, anchor="middle"))
+    return _svg(parts, 0, 0, width, height, "Readiness over time")
+
+
+# -- heatmap colours ------------------------------------------------------------------------
+
+NO_SCORE = "#e4e7eb"
+
+
+def gap_bins(lo: float, hi: float) -> list[tuple[float, str, str]]:
+    """(upper bound of gap, background, legend text), from far above target to far below it.
+
+    The steps are a quarter of the scale's span (1 point on a 0-4 scale). Blue means met,
+    orange to red below target: a diverging scheme that stays readable for red-green blindness.
+    """
+    step = (hi - lo) / 4 or 1.0
+    return [
+        (-step, "#1f5fa8", f"Above target by {step:g} or more"),
+        (0.0, "#b9d3ee", "Target met"),
+        (step / 2, "#fde0b6", f"Below target by less than {step / 2:g}"),
+        (step, "#f4a259", f"Below target by {step / 2:g} to less than {step:g}"),
+        (math.inf, "#c8412d", f"Below target by {step:g} or more"),
+    ]
+
+
+def gap_colour(gap: float | None, lo: float, hi: float) -> str:
+    """Cell background for a gap (target - score; > 0 is below target); grey for no score."""
+    if gap is None:
+        return NO_SCORE
+    for bound, colour, _ in gap_bins(lo, hi):
+        if gap <= bound if bound <= 0 else gap < bound:
+            return colour
+    return gap_bins(lo, hi)[-1][1]
+
+
+def text_colour(background: str) -> str:
+    """Black or white, whichever contrasts more with the background (WCAG luminance)."""
+
+    def channel(c: int) -> float:
+        s = c / 255
+        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
+
+    hex_ = background.lstrip("#")
+    r, g, b = (int(hex_[i : i + 2], 16) for i in (0, 2, 4))
+    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return "#ffffff" if (1.05 / (luminance + 0.05)) > ((luminance + 0.05) / 0.05) else INK
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _points(points: Sequence[tuple[float, float]]) -> str:
+    return " ".join(f"{x:.2f},{y:.2f}" for x, y in points)
+
+
+def _text(x: float, y: float, text: str, *, size: float, anchor: str = "start", fill: str = INK) -> str:
+    return (
+        f'<text x="{x:.2f}" y="{y:.2f}" font-family={quoteattr(FONT)} font-size="{size:g}" '
+        f"text-anchor={quoteattr(anchor)} fill={quoteattr(fill)}>{escape(text)}</text>"
+    )
+
+
+def _svg(parts: list[str], x0: float, y0: float, x1: float, y1: float, title: str) -> str:
+    margin = 4.0
+    w, h = x1 - x0 + 2 * margin, y1 - y0 + 2 * margin
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label={quoteattr(title)} '
+        f'width="{w:.0f}" height="{h:.0f}" viewBox="{x0 - margin:.2f} {y0 - margin:.2f} {w:.2f} {h:.2f}">'
+        + "".join(parts)
+        + "</svg>"
+    )

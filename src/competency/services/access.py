@@ -1,0 +1,66 @@
+"""Who may see and do what (DESIGN.md's access matrix). Views turn a refusal into 404."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from competency.models import Membership, User
+
+
+def team_role(session: Session, user_id: int, team_id: int) -> str | None:
+    return session.exec(
+        select(Membership.role).where(Membership.user_id == user_id, Membership.team_id == team_id)
+    ).first()
+
+
+def managed_team_ids(session: Session, user_id: int) -> set[int]:
+    return set(
+        session.exec(
+            select(Membership.team_id).where(Membership.user_id == user_id, Membership.role == "manager")
+        ).all()
+    )
+
+
+def manages(session: Session, manager_id: int, subject_id: int) -> bool:
+    """True when `manager_id` is a manager of a team that `subject_id` belongs to."""
+    mine = aliased(Membership)
+    theirs = aliased(Membership)
+    found = session.exec(
+        select(sa.literal(1))
+        .select_from(mine)
+        .join(theirs, col(theirs.team_id) == col(mine.team_id))
+        .where(mine.user_id == manager_id, mine.role == "manager", theirs.user_id == subject_id)
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+def can_view_person(session: Session, actor: User, subject_id: int) -> bool:
+    """Profile, plan, history and PDF: the person, HR, admins and their team's managers."""
+    return actor.id == subject_id or actor.is_hr or manages(session, actor.id or 0, subject_id)
+
+
+def can_manager_assess(session: Session, actor: User, subject_id: int) -> bool:
+    """Only a manager of the subject's team, never of themselves (HR and admins rate nobody)."""
+    return actor.id != subject_id and manages(session, actor.id or 0, subject_id)
+
+
+def can_view_team_individuals(session: Session, actor: User, team_id: int) -> bool:
+    return actor.is_hr or team_role(session, actor.id or 0, team_id) == "manager"
+
+
+def can_view_team_aggregate(session: Session, actor: User, team_id: int) -> bool:
+    """Plain members see the aggregate only (and only above the anonymity threshold)."""
+    return (
+        can_view_team_individuals(session, actor, team_id)
+        or team_role(session, actor.id or 0, team_id) is not None
+    )
+
+
+def can_run_cycles(session: Session, actor: User, team_id: int | None) -> bool:
+    """HR and admins for any scope; managers for their own teams only."""
+    if actor.is_hr:
+        return True
+    return team_id is not None and team_role(session, actor.id or 0, team_id) == "manager"

@@ -1,0 +1,174 @@
+"""A person's profile for a framework: latest self-assessment beside the latest manager rating."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from competency import scoring
+from competency.models import AreaScore, Assessment, QuestionnaireVersion, User
+from competency.questionnaire import Questionnaire
+from competency.services.assessments import notes_of
+from competency.services.snapshots import snapshot_questionnaire
+
+
+@dataclass
+class Rated:
+    """One submitted assessment with its questionnaire version and stored profile."""
+
+    assessment: Assessment
+    questionnaire: Questionnaire
+    profile: scoring.Profile
+
+    @property
+    def scores(self) -> dict[str, float | None]:
+        return {area_id: r.score for area_id, r in self.profile.areas.items()}
+
+
+@dataclass
+class PersonProfile:
+    subject: User
+    questionnaire_key: str
+    current: Rated | None
+    manager: Rated | None
+    manager_name: str | None
+    history: list[Rated] = field(default_factory=list)
+    notes: dict[str, str] = field(default_factory=dict)
+    manager_notes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def questionnaire(self) -> Questionnaire | None:
+        return self.current.questionnaire if self.current else None
+
+    @property
+    def previous(self) -> Rated | None:
+        return self.history[-2] if len(self.history) >= 2 else None
+
+    def comparison(self) -> list[scoring.Comparison]:
+        if self.current is None or self.manager is None:
+            return []
+        return scoring.compare(self.current.questionnaire, self.current.scores, self.manager.scores)
+
+    def changes(self) -> dict[str, float | None]:
+        """Score change per area since the previous submitted self-assessment (None: not comparable)."""
+        if self.current is None or self.previous is None:
+            return {}
+        before = self.previous.scores
+        out: dict[str, float | None] = {}
+        for area_id, now in self.current.scores.items():
+            then = before.get(area_id)
+            out[area_id] = None if now is None or then is None else now - then
+        return out
+
+
+def submitted_keys(session: Session, subject_id: int) -> list[str]:
+    """Framework keys this person has a submitted self-assessment of, most recent first."""
+    rows = session.exec(
+        select(QuestionnaireVersion.key, Assessment.submitted_at)
+        .join(Assessment, col(Assessment.questionnaire_version_id) == QuestionnaireVersion.id)
+        .where(
+            Assessment.subject_id == subject_id, Assessment.status == "submitted", Assessment.kind == "self"
+        )
+        .order_by(col(Assessment.submitted_at).desc())
+    ).all()
+    seen: list[str] = []
+    for key, _ in rows:
+        if key not in seen:
+            seen.append(key)
+    return seen
+
+
+def _submitted(
+    session: Session, subject_id: int, key: str, kind: str
+) -> list[tuple[Assessment, QuestionnaireVersion]]:
+    rows = session.exec(
+        select(Assessment, QuestionnaireVersion)
+        .join(QuestionnaireVersion, col(QuestionnaireVersion.id) == Assessment.questionnaire_version_id)
+        .where(
+            Assessment.subject_id == subject_id,
+            Assessment.kind == kind,
+            Assessment.status == "submitted",
+            QuestionnaireVersion.key == key,
+        )
+        .order_by(col(Assessment.submitted_at), col(Assessment.id))
+    ).all()
+    return [(a, v) for a, v in rows]
+
+
+def rated_from_rows(assessment: Assessment, questionnaire: Questionnaire, rows: list[AreaScore]) -> Rated:
+    """Rebuild the profile from the stored area scores (the numbers written at submit)."""
+    results = {}
+    by_area = {row.area_id: row for row in rows}
+    for area in questionnaire.areas:
+        row = by_area.get(area.id)
+        score = row.score if row is not None else None
+        results[area.id] = scoring.area_result(questionnaire, area, score, assessment.target_level)
+    profile = scoring.profile_from_results(questionnaire, assessment.target_level, results)
+    return Rated(assessment, questionnaire, profile)
+
+
+def _rate_all(session: Session, pairs: list[tuple[Assessment, QuestionnaireVersion]]) -> list[Rated]:
+    if not pairs:
+        return []
+    ids = [a.id for a, _ in pairs]
+    by_assessment: dict[int, list[AreaScore]] = defaultdict(list)
+    for row in session.exec(select(AreaScore).where(col(AreaScore.assessment_id).in_(ids))).all():
+        by_assessment[row.assessment_id].append(row)
+    return [rated_from_rows(a, snapshot_questionnaire(v), by_assessment[a.id or 0]) for a, v in pairs]
+
+
+def person_profile(session: Session, subject: User, key: str) -> PersonProfile:
+    history = _rate_all(session, _submitted(session, subject.id or 0, key, "self"))
+    manager_rows = _submitted(session, subject.id or 0, key, "manager")
+    manager = _rate_all(session, manager_rows[-1:])
+    manager_rated = manager[0] if manager else None
+    manager_name = None
+    manager_notes: dict[str, str] = {}
+    if manager_rated is not None:
+        assessor = session.get(User, manager_rated.assessment.assessor_id)
+        manager_name = assessor.name if assessor else None
+        manager_notes = notes_of(session, manager_rated.assessment.id or 0)
+    current = history[-1] if history else None
+    notes = notes_of(session, current.assessment.id or 0) if current else {}
+    return PersonProfile(
+        subject=subject,
+        questionnaire_key=key,
+        current=current,
+        manager=manager_rated,
+        manager_name=manager_name,
+        history=history,
+        notes=notes,
+        manager_notes=manager_notes,
+    )
+
+
+def profile_json(profile: PersonProfile) -> dict[str, Any]:
+    """The API shape: `competency score --json` plus person, version, level and time."""
+    current = profile.current
+    out: dict[str, Any] = {
+        "person": {"id": profile.subject.id, "name": profile.subject.name, "email": profile.subject.email},
+        "questionnaire": {"key": profile.questionnaire_key},
+    }
+    if current is None:
+        out["submitted_at"] = None
+        return out
+    out["questionnaire"].update(version=current.questionnaire.version, title=current.questionnaire.title)
+    out["target_level"] = current.assessment.target_level
+    out["submitted_at"] = _iso(current.assessment.submitted_at)
+    out.update(current.profile.as_dict())
+    if profile.manager is not None:
+        out["manager"] = {
+            "assessor": profile.manager_name,
+            "submitted_at": _iso(profile.manager.assessment.submitted_at),
+            "scores": profile.manager.scores,
+            "blind_spots": [c.area_id for c in profile.comparison() if c.blind_spot],
+        }
+    return out
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

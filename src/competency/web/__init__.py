@@ -1,0 +1,22 @@
+"""The web layer: thin blueprints over the services, plus request-wide concerns."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_web(app: Flask) -> None:
+    from competency.web import errors, requests, security
+    from competency.web.admin import bp as admin_bp
+    from competency.web.assess import bp as assess_bp
+    from competency.web.auth import bp as auth_bp
+    from competency.web.auth import init_auth
+    from competency.web.main import bp as main_bp
+    from competency.web.people import bp as people_bp
+
+    requests.init_app(app)
+    security.init_app(app)
+    init_auth(app)
+    errors.init_app(app)
+    for blueprint in (main_bp, auth_bp, assess_bp, people_bp, admin_bp):
+        app.register_blueprint(blueprint)

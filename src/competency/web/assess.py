@@ -1,0 +1,237 @@
+"""The assessment flow: start, one page per area, review, submit. Self and manager alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from competency.models import User
+from competency.services import NotFound, ServiceError, access
+from competency.services import assessments as service
+from competency.services.snapshots import SnapshotConflict
+from competency.web.assess_forms import StartForm, SubmitForm, area_form
+from competency.web.auth import me
+from competency.web.requests import catalog, db
+
+bp = Blueprint("assess", __name__)
+
+
+def _taken(assessment_id: int) -> service.Taken:
+    """The assessment if the logged-in person is its assessor; anyone else gets 404."""
+    try:
+        taken = service.load(db(), assessment_id)
+    except NotFound:
+        abort(404)
+    if taken.assessment.assessor_id != me().id:
+        abort(404)
+    return taken
+
+
+def _area_index(taken: service.Taken, area_id: str) -> int:
+    for index, area in enumerate(taken.questionnaire.areas):
+        if area.id == area_id:
+            return index
+    abort(404)
+
+
+@bp.route("/assessments/new", methods=["GET", "POST"])
+@login_required
+def start() -> Any:
+    """Choose a framework and target level; starts (or resumes) your self-assessment."""
+    user = me()
+    return _start(subject=user, kind="self")
+
+
+@bp.route("/people/<int:person_id>/assess", methods=["GET", "POST"])
+@login_required
+def start_manager(person_id: int) -> Any:
+    """A manager rates a member of their team with the same framework and flow."""
+    subject = db().get(User, person_id)
+    if subject is None or not access.can_manager_assess(db(), me(), person_id):
+        abort(404)
+    return _start(subject=subject, kind="manager")
+
+
+def _start(*, subject: User, kind: str) -> Any:
+    frameworks = catalog().all()
+    chosen_key = request.values.get("questionnaire")
+    if request.method == "POST":
+        questionnaire = catalog().get(chosen_key or "")
+        if questionnaire is None:
+            flash("Choose one of the frameworks listed.", "error")
+            return redirect(request.path)
+        form = StartForm()
+        form.level.choices = [(lv.id, lv.name) for lv in questionnaire.levels]
+        if form.validate_on_submit():
+            try:
+                assessment, created = service.start(
+                    db(),
+                    questionnaire,
+                    subject=subject,
+                    assessor=me(),
+                    level=form.level.data or "",
+                    kind=kind,
+                )
+            except SnapshotConflict as exc:
+                flash(f"{exc} An administrator has been told.", "error")
+                return redirect(request.path)
+            except ServiceError as exc:
+                flash(str(exc), "error")
+                return redirect(request.path)
+            if not created:
+                flash("You already had a draft of this framework; here it is.", "info")
+            return redirect(url_for("assess.resume", assessment_id=assessment.id))
+        flash("Choose a target level from the list.", "error")
+    forms = []
+    for questionnaire in frameworks:
+        form = StartForm(formdata=None)
+        form.level.choices = [(lv.id, lv.name) for lv in questionnaire.levels]
+        default = subject.default_level if subject.default_level in questionnaire.level_ids else None
+        form.level.data = default or questionnaire.level_ids[0]
+        forms.append((questionnaire, form))
+    return render_template("assess/start.html", forms=forms, subject=subject, kind=kind)
+
+
+@bp.route("/assessments/<int:assessment_id>")
+@login_required
+def resume(assessment_id: int) -> Response:
+    taken = _taken(assessment_id)
+    if taken.assessment.status == "submitted":
+        return redirect(
+            url_for(
+                "people.profile", person_id=taken.assessment.subject_id, questionnaire=taken.questionnaire.id
+            )
+        )
+    area_id = taken.assessment.current_area or taken.questionnaire.areas[0].id
+    return redirect(url_for("assess.area", assessment_id=assessment_id, area_id=area_id))
+
+
+@bp.route("/assessments/<int:assessment_id>/areas/<area_id>", methods=["GET", "POST"])
+@login_required
+def area(assessment_id: int, area_id: str) -> Any:
+    taken = _taken(assessment_id)
+    if taken.assessment.status != "draft":
+        flash("This assessment was submitted and can no longer change.", "info")
+        return redirect(url_for("assess.resume", assessment_id=assessment_id))
+    questionnaire = taken.questionnaire
+    index = _area_index(taken, area_id)
+    current = questionnaire.areas[index]
+    form = area_form(questionnaire, current)
+    if request.method == "GET":
+        _fill(form, taken, current)
+    elif form.validate_on_submit():
+        try:
+            service.save_area(db(), taken, current, form.answers(), form.note.data)
+        except ServiceError as exc:
+            flash(f"Not saved: {exc}", "error")
+        else:
+            session["saved_keep"] = _keep_key(assessment_id, area_id)
+            return redirect(_next_url(taken, index, request.form.get("go", "next")))
+    else:
+        flash("Not saved: check the marked questions below. What you chose is still selected.", "error")
+    return _render_area(taken, index, form)
+
+
+def _fill(form: Any, taken: service.Taken, area: Any) -> None:
+    answers = service.answers_of(db(), taken.assessment.id or 0)
+    for item, field in form.item_fields():
+        if item.id in answers:
+            value = answers[item.id]
+            field.data = "na" if value is None else str(value)
+    form.note.data = service.notes_of(db(), taken.assessment.id or 0).get(area.id, "")
+
+
+def _render_area(taken: service.Taken, index: int, form: Any, *, status: int = 200) -> Any:
+    questionnaire = taken.questionnaire
+    subject = db().get(User, taken.assessment.subject_id)
+    return (
+        render_template(
+            "assess/area.html",
+            taken=taken,
+            questionnaire=questionnaire,
+            area=questionnaire.areas[index],
+            index=index,
+            total=len(questionnaire.areas),
+            form=form,
+            subject=subject,
+            keep_key=_keep_key(taken.assessment.id or 0, questionnaire.areas[index].id),
+            saved_keep=session.pop("saved_keep", None),
+        ),
+        status,
+    )
+
+
+def render_unsaved_area(assessment_id: int, area_id: str) -> Any:
+    """After a refused POST (expired CSRF token): show the page again with what was typed, unsaved."""
+    taken = _taken(assessment_id)
+    index = _area_index(taken, area_id)
+    # Built from request.form, so every choice made is shown again; it renders a fresh token.
+    form = area_form(taken.questionnaire, taken.questionnaire.areas[index])
+    flash(
+        "Your form had expired, so nothing was saved yet. Your answers are still selected below: "
+        "press Save again.",
+        "error",
+    )
+    return _render_area(taken, index, form, status=400)
+
+
+def _keep_key(assessment_id: int, area_id: str) -> str:
+    return f"competency:a{assessment_id}:{area_id}"
+
+
+def _next_url(taken: service.Taken, index: int, go: str) -> str:
+    areas = taken.questionnaire.areas
+    assessment_id = taken.assessment.id
+    if go == "previous" and index > 0:
+        return url_for("assess.area", assessment_id=assessment_id, area_id=areas[index - 1].id)
+    if go == "next" and index + 1 < len(areas):
+        return url_for("assess.area", assessment_id=assessment_id, area_id=areas[index + 1].id)
+    if go == "exit":
+        flash("Saved. Resume any time from your home page.", "success")
+        return url_for("main.home")
+    return url_for("assess.review", assessment_id=assessment_id)
+
+
+@bp.route("/assessments/<int:assessment_id>/review")
+@login_required
+def review(assessment_id: int) -> Any:
+    taken = _taken(assessment_id)
+    if taken.assessment.status != "draft":
+        return redirect(url_for("assess.resume", assessment_id=assessment_id))
+    answers = service.answers_of(db(), assessment_id)
+    missing = service.unanswered(taken.questionnaire, answers)
+    subject = db().get(User, taken.assessment.subject_id)
+    return render_template(
+        "assess/review.html",
+        taken=taken,
+        questionnaire=taken.questionnaire,
+        answers=answers,
+        missing=missing,
+        answered=len(answers),
+        total_items=sum(len(a.items) for a in taken.questionnaire.areas),
+        form=SubmitForm(),
+        subject=subject,
+        saved_keep=session.pop("saved_keep", None),
+    )
+
+
+@bp.route("/assessments/<int:assessment_id>/submit", methods=["POST"])
+@login_required
+def submit(assessment_id: int) -> Response:
+    taken = _taken(assessment_id)
+    form = SubmitForm()
+    if not form.validate_on_submit():
+        flash("The form expired. Press Submit again.", "error")
+        return redirect(url_for("assess.review", assessment_id=assessment_id))
+    try:
+        service.submit(db(), taken)
+    except ServiceError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("assess.review", assessment_id=assessment_id))
+    flash("Submitted. Here is your profile.", "success")
+    return redirect(
+        url_for("people.profile", person_id=taken.assessment.subject_id, questionnaire=taken.questionnaire.id)
+    )

@@ -1,0 +1,115 @@
+"""Plotly figures as plain dicts (no plotly import on the server); drawn by static/js/charts.js."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from markupsafe import Markup
+
+from competency.questionnaire import Questionnaire
+
+SELF = "#2563eb"
+MANAGER = "#d97706"
+TARGET = "#475569"
+PALETTE = ["#2563eb", "#16a34a", "#db2777", "#7c3aed", "#0891b2", "#ca8a04", "#dc2626", "#4b5563"]
+
+
+def _closed(values: Sequence[Any]) -> list[Any]:
+    return [*values, values[0]] if values else []
+
+
+def _wrap(title: str, width: int = 16) -> str:
+    words, lines, line = title.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(lines[:3])
+
+
+def radar(
+    questionnaire: Questionnaire,
+    traces: Sequence[dict[str, Any]],
+    *,
+    title: str = "",
+) -> dict[str, Any]:
+    """Traces: {"name", "values" (area order, None = not scored), "colour", "dash", "fill", "visible"}."""
+    labels = _closed([_wrap(area.title) for area in questionnaire.areas])
+    data = []
+    for trace in traces:
+        values = trace["values"]
+        data.append(
+            {
+                "type": "scatterpolar",
+                "name": trace["name"],
+                "r": _closed([None if v is None else round(v, 2) for v in values]),
+                "theta": labels,
+                "mode": "lines+markers",
+                "connectgaps": False,
+                "line": {"color": trace.get("colour", SELF), "dash": trace.get("dash", "solid"), "width": 2},
+                "marker": {"size": 5},
+                "fill": "toself" if trace.get("fill") else "none",
+                "opacity": trace.get("opacity", 1),
+                "visible": trace.get("visible", True),
+                "hovertemplate": "%{theta}: %{r}<extra>" + trace["name"] + "</extra>",
+            }
+        )
+    return {
+        "data": data,
+        "layout": {
+            "title": {"text": title} if title else None,
+            "polar": {
+                "radialaxis": {
+                    "range": [questionnaire.lo, questionnaire.hi],
+                    "tickvals": list(questionnaire.scale_values),
+                    "ticktext": [p.label for p in questionnaire.scale],
+                    "tickfont": {"size": 10},
+                    "angle": 90,
+                },
+                "angularaxis": {"tickfont": {"size": 11}, "direction": "clockwise", "rotation": 90},
+            },
+            "legend": {"orientation": "h", "y": -0.12},
+            "margin": {"l": 90, "r": 90, "t": 40, "b": 40},
+            "height": 520,
+            "showlegend": True,
+        },
+    }
+
+
+def history(
+    points: Sequence[tuple[str, float | None]], *, title: str = "Readiness over time"
+) -> dict[str, Any]:
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": "Readiness",
+                "x": [label for label, _ in points],
+                "y": [None if value is None else round(value, 1) for _, value in points],
+                "line": {"color": SELF},
+                "hovertemplate": "%{x}: %{y} %<extra></extra>",
+            }
+        ],
+        "layout": {
+            "title": {"text": title},
+            "yaxis": {"range": [0, 100], "title": {"text": "readiness %"}},
+            "xaxis": {"type": "category"},
+            "height": 280,
+            "margin": {"l": 60, "r": 20, "t": 40, "b": 40},
+        },
+    }
+
+
+def embed(figure: dict[str, Any], element_id: str) -> Markup:
+    """The figure as a JSON data block; `</` is escaped so the JSON cannot close the script element."""
+    payload = json.dumps(figure, separators=(",", ":")).replace("</", "<\\/")
+    return Markup(
+        f'<script type="application/json" id="{element_id}-data" class="figure-data" data-target="{element_id}">'
+        f"{payload}</script>"
+    )

@@ -1,0 +1,56 @@
+"""Error pages that say what happened and what to do, in HTML or JSON as the client asked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: ("Bad request", "The request could not be understood. Go back, reload the page and try again."),
+    403: ("Not allowed", "You do not have access to this page."),
+    404: ("Not found", "There is nothing here, or you do not have access to it."),
+    405: ("Not allowed", "This address does not accept that kind of request."),
+    413: ("Too large", "What you sent is larger than this service accepts. Send something smaller."),
+    429: ("Too many attempts", "Wait a few minutes before you try again."),
+    500: ("Something went wrong", "The error has been logged. Try again in a moment."),
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _render(code: int, detail: str | None = None) -> tuple[object, int]:
+    title, message = MESSAGES.get(code, ("Error", "Something went wrong."))
+    if _wants_json():
+        return {"error": title, "message": detail or message}, code
+    return render_template("error.html", code=code, title=title, message=detail or message), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError) -> Any:
+        # Mid-questionnaire, an expired token must not lose what was typed: show it again, unsaved.
+        if request.endpoint == "assess.area" and current_user.is_authenticated and request.view_args:
+            from competency.web.assess import render_unsaved_area
+
+            return render_unsaved_area(**request.view_args)
+        return _render(
+            400, "Your form expired or was not sent from this site. Reload the page and send it again."
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> tuple[object, int]:
+        return _render(exc.code or 500)
+
+    if app.testing:
+        return  # let tests see the traceback
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> tuple[object, int]:
+        app.logger.exception("unhandled error on %s", request.path)
+        return _render(500)

@@ -1,0 +1,70 @@
+"""Per-request resources: the database session and the questionnaire catalog."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, current_app, g
+from sqlmodel import Session
+
+from competency.questionnaire.catalog import Catalog
+
+
+def db() -> Session:
+    """The request's session, opened on first use and closed at teardown."""
+    if "db" not in g:
+        engine: sa.Engine = current_app.extensions["competency.engine"]
+        g.db = Session(engine, expire_on_commit=False)
+    session: Session = g.db
+    return session
+
+
+def catalog() -> Catalog:
+    found: Catalog = current_app.extensions["competency.catalog"]
+    return found
+
+
+def _close_db(_exc: BaseException | None) -> None:
+    session = g.pop("db", None)
+    if session is not None:
+        session.close()
+
+
+def init_app(app: Flask) -> None:
+    app.teardown_appcontext(_close_db)
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        from competency.web.charts import embed
+
+        return {"nav_links": nav_links, "has_endpoint": has_endpoint, "embed": embed}
+
+
+#: (endpoint, label, who sees it): blueprints add their entry points here when they register.
+NAV: list[tuple[str, str, str]] = [
+    ("teams.index", "Teams", "member"),
+    ("cycles.index", "Cycles", "member"),
+    ("reports.index", "Reports", "hr"),
+    ("admin.index", "Admin", "admin"),
+]
+
+
+def nav_links() -> list[tuple[str, str]]:
+    """Links for the logged-in user's role, for the blueprints that exist."""
+    from flask import url_for
+    from flask_login import current_user
+
+    if not current_user.is_authenticated:
+        return []
+    rank = {"member": 0, "hr": 1, "admin": 2}
+    mine = rank.get(current_user.role, 0)
+    return [
+        (url_for(endpoint), label)
+        for endpoint, label, who in NAV
+        if endpoint in current_app.view_functions and mine >= rank[who]
+    ]
+
+
+def has_endpoint(name: str) -> bool:
+    return name in current_app.view_functions
