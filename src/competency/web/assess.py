@@ -12,7 +12,7 @@ from competency.models import User
 from competency.services import NotFound, ServiceError, access
 from competency.services import assessments as service
 from competency.services.snapshots import SnapshotConflict
-from competency.web.assess_forms import StartForm, SubmitForm, area_form
+from competency.web.assess_forms import StartForm, SubmitForm, area_form, level_choices
 from competency.web.auth import me
 from competency.web.requests import catalog, db
 
@@ -64,7 +64,7 @@ def _start(*, subject: User, kind: str) -> Any:
             flash("Choose one of the frameworks listed.", "error")
             return redirect(request.path)
         form = StartForm()
-        form.level.choices = [(lv.id, lv.name) for lv in questionnaire.levels]
+        form.level.choices = level_choices(questionnaire)
         if form.validate_on_submit():
             try:
                 assessment, created = service.start(
@@ -88,7 +88,7 @@ def _start(*, subject: User, kind: str) -> Any:
     forms = []
     for questionnaire in frameworks:
         form = StartForm(formdata=None)
-        form.level.choices = [(lv.id, lv.name) for lv in questionnaire.levels]
+        form.level.choices = level_choices(questionnaire)
         default = subject.default_level if subject.default_level in questionnaire.level_ids else None
         form.level.data = default or questionnaire.level_ids[0]
         forms.append((questionnaire, form))

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from competency.questionnaire import Area, Questionnaire
@@ -54,9 +55,9 @@ def _area_form_class(questionnaire: Questionnaire, area: Area) -> type[AreaFormB
         return cls
     attrs: dict[str, Any] = {"questionnaire": questionnaire, "area": area}
     for item in area.items:
-        choices = [(str(point.value), point.label) for point in questionnaire.scale]
+        choices = [SelectChoice(str(point.value), point.label) for point in questionnaire.scale]
         if item.optional:
-            choices.append((NOT_APPLICABLE, "Not applicable"))
+            choices.append(SelectChoice(NOT_APPLICABLE, "Not applicable"))
         attrs[FIELD_PREFIX + item.id] = RadioField(
             item.text, choices=choices, validators=[Optional()], description=item.help or ""
         )
@@ -71,3 +72,7 @@ class StartForm(FlaskForm):
 
 class SubmitForm(FlaskForm):
     pass
+
+
+def level_choices(questionnaire: Questionnaire) -> list[SelectChoice]:
+    return [SelectChoice(level.id, level.name) for level in questionnaire.levels]
