@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
-
 from tests.web.conftest import login
 from tests.web.world import World, build_world
 

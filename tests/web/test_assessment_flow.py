@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import select
+from tests.web.conftest import csrf_token, login
 
 from competency.models import Answer, AreaNote, AreaScore, Assessment
 from competency.questionnaire import load_file
 from competency.resources import resource_path
 from competency.services import assessments
 from competency.web.requests import db
-from tests.web.conftest import csrf_token, login
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 ML = load_file(resource_path("questionnaires") / "ml-engineer.yaml")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from tests.web.conftest import PASSWORD, csrf_token, login
+from tests.web.world import build_world
 
 from competency.config import Settings
 from competency.services import users as users_service
-from tests.web.conftest import PASSWORD, csrf_token, login
-from tests.web.world import build_world
 
 
 def post_login(client, email: str, password: str):  # type: ignore[no-untyped-def]
