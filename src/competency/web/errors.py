@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -34,11 +34,27 @@ def _render(code: int, detail: str | None = None) -> tuple[object, int]:
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError) -> Any:
-        # Mid-questionnaire, an expired token must not lose what was typed: show it again, unsaved.
-        if request.endpoint == "assess.area" and current_user.is_authenticated and request.view_args:
-            from competency.web.assess import render_unsaved_area
+        # A refused form must not lose what was typed. Signed in: show the page again, unsaved.
+        # Signed out (the session ended mid-questionnaire): log in and come back; the page
+        # restores the typed answers from the browser (static/js/keep.js).
+        if request.endpoint == "assess.area" and request.view_args:
+            if current_user.is_authenticated:
+                from competency.web.assess import render_unsaved_area
 
-            return render_unsaved_area(**request.view_args)
+                return render_unsaved_area(**request.view_args)
+            flash(
+                "Your session expired before this page was saved. Log in to continue; your answers are kept.",
+                "info",
+            )
+            return redirect(url_for("auth.login", next=request.path))
+        if request.endpoint == "auth.login":
+            from competency.web.auth import LoginForm
+
+            form = LoginForm()
+            form.password.data = ""
+            return render_template(
+                "auth/login.html", form=form, error="The login form expired. Please try again."
+            ), 400
         return _render(
             400, "Your form expired or was not sent from this site. Reload the page and send it again."
         )
