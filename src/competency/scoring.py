@@ -6,6 +6,7 @@ numbers are the same everywhere. Full precision is kept; rounding is for display
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -108,19 +109,19 @@ def item_value(q: Questionnaire, reverse: bool, answer: int) -> int:
     return q.lo + q.hi - answer if reverse else answer
 
 
+#: Decimal places kept from float arithmetic: weights like 0.1 + 0.2 must not push a score past the
+#: scale, a gap below a min_gap it equals, or an exactly-half-answered area under the 50 % rule.
+PRECISION = 9
+
+
 def area_score(q: Questionnaire, area: Area, answers: Answers) -> float | None:
-    total = sum(item.weight for item in area.items)
-    answered = 0.0
-    weighted = 0.0
-    for item in area.items:
-        answer = answers.get(item.id)
-        if answer is None:
-            continue
-        answered += item.weight
-        weighted += item.weight * item_value(q, item.reverse, answer)
-    if answered == 0 or answered < MIN_ANSWERED_SHARE * total:
+    total = math.fsum(item.weight for item in area.items)
+    answered_items = [item for item in area.items if answers.get(item.id) is not None]
+    answered = math.fsum(item.weight for item in answered_items)
+    if not answered_items or round(answered - MIN_ANSWERED_SHARE * total, PRECISION) < 0:
         return None
-    return weighted / answered
+    weighted = math.fsum(item.weight * item_value(q, item.reverse, answers[item.id] or 0) for item in answered_items)
+    return min(float(q.hi), max(float(q.lo), round(weighted / answered, PRECISION)))
 
 
 def attainment(score: float, target: float, lo: float) -> float:
@@ -133,7 +134,7 @@ def area_result(q: Questionnaire, area: Area, score: float | None, level: str) -
     target = area.targets[level]
     if score is None:
         return AreaResult(area.id, None, target, None, None, None, None)
-    gap = target - score
+    gap = round(target - score, PRECISION)
     return AreaResult(
         area_id=area.id,
         score=score,
@@ -159,8 +160,9 @@ def profile_from_results(q: Questionnaire, level: str, results: Mapping[str, Are
     scored = [r for r in results.values() if r.attainment is not None]
     readiness = None
     if scored:
-        total = sum(weights[r.area_id] for r in scored)
-        readiness = 100.0 * sum(weights[r.area_id] * (r.attainment or 0.0) for r in scored) / total
+        total = math.fsum(weights[r.area_id] for r in scored)
+        attained = math.fsum(weights[r.area_id] * (r.attainment or 0.0) for r in scored)
+        readiness = min(100.0, 100.0 * attained / total)
     order = {area.id: index for index, area in enumerate(q.areas)}
     below = [r for r in results.values() if r.gap is not None and r.gap > 0]
     strengths = sorted(

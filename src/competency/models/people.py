@@ -15,7 +15,11 @@ TEAM_ROLES = ("member", "manager")
 
 class User(SQLModel, table=True):
     __tablename__ = "user"
-    __table_args__ = (in_check("role", GLOBAL_ROLES, "role"),)
+    __table_args__ = (
+        in_check("role", GLOBAL_ROLES, "role"),
+        # Lower-cased on the way in, so the unique constraint is case-insensitive on every database.
+        sa.CheckConstraint("email = lower(email)", name="email_lower_case"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     #: Stored lower-cased, so uniqueness is case-insensitive on every database.

@@ -46,13 +46,13 @@ class _NoAliasLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise _Located(event.start_mark, "YAML aliases (*name) are not allowed in questionnaires")
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
             raise _Located(event.start_mark, f"YAML anchors (&{anchor}) are not allowed in questionnaires")
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
 
 class _Located(Exception):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
@@ -89,7 +90,6 @@ class Questionnaire(_Model):
     expert_threshold: Annotated[float, Field(allow_inf_nan=False)] | None = None
     phases: Annotated[list[Phase], Field(min_length=1)]
     areas: Annotated[list[Area], Field(min_length=1)]
-    _content_hash: str | None = PrivateAttr(default=None)
 
     @field_validator("levels", mode="before")
     @classmethod
@@ -145,9 +145,12 @@ class Questionnaire(_Model):
             self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
         )
 
+    @cached_property
+    def _content_hash(self) -> str:
+        # A cached_property, not a private attribute: pydantic leaves it out of equality.
+        return hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
+
     def content_hash(self) -> str:
-        if self._content_hash is None:
-            self._content_hash = hashlib.sha256(self.canonical_json().encode("utf-8")).hexdigest()
         return self._content_hash
 
 
@@ -169,19 +172,20 @@ def rule_violations(data: Any) -> list[tuple[tuple[str | int, ...], str]]:
     if not isinstance(data, dict):
         return out
     scale = _list(data.get("scale"))
-    values = [p.get("value") if isinstance(p, dict) else None for p in scale]
+    values: list[Any] = [p.get("value") if isinstance(p, dict) else None for p in scale]
     if "scale" in data and not 3 <= len(scale) <= 7:
         out.append((("scale",), f"a scale needs 3 to 7 points, this one has {len(scale)}"))
-    numbers = [v for v in values if _is_number(v)]
+    numbers: list[float] = [v for v in values if _is_number(v)]
     for i in range(1, len(values)):
         prev, cur = values[i - 1], values[i]
         if _is_number(prev) and _is_number(cur) and cur <= prev:
             out.append(
                 (("scale", i, "value"), f"scale values must be strictly ascending: {cur} follows {prev}")
             )
-    lo, hi = (min(numbers), max(numbers)) if numbers else (None, None)
-    threshold = data.get("expert_threshold")
-    if lo is not None and _is_number(threshold) and not lo <= threshold <= hi:
+    lo: float | None = min(numbers) if numbers else None
+    hi: float | None = max(numbers) if numbers else None
+    threshold: Any = data.get("expert_threshold")
+    if lo is not None and hi is not None and _is_number(threshold) and not lo <= threshold <= hi:
         out.append((("expert_threshold",), f"must lie within the scale ({lo} to {hi})"))
 
     def ident(entry: Any) -> Any:
