@@ -87,7 +87,9 @@ def _questionnaire(q: Questionnaire) -> Context:
 
 
 def _level(q: Questionnaire, level_id: str) -> Context:
-    name = next((lv.name for lv in q.levels if lv.id == level_id), level_id)
+    # A level without a label shows its id, capitalised as it starts phrases in the reports.
+    label = next((lv.label for lv in q.levels if lv.id == level_id), None)
+    name = label or level_id[:1].upper() + level_id[1:]
     return {"id": level_id, "name": name}
 
 
@@ -281,6 +283,7 @@ def team_context(
     ]
     areas = [{"number": i + 1, "id": a.id, "title": a.title} for i, a in enumerate(q.areas)]
     legend = [{"label": text, "bg": bg, "fg": text_colour(bg)} for _, bg, text in gap_bins(q.lo, q.hi)]
+    coverage = [_coverage_row(a, stats.get(a["id"])) for a in areas]
     legend.append(
         {"label": "No score", "bg": gap_colour(None, q.lo, q.hi), "fg": text_colour(gap_colour(None, 0, 1))}
     )
@@ -300,7 +303,11 @@ def team_context(
         "areas": areas,
         "heatmap": [_heat_row(q, name, lv, p) for name, lv, p in profiles],
         "heat_legend": legend,
-        "coverage": [_coverage_row(a, stats.get(a["id"])) for a in areas],
+        "coverage": coverage,
+        "risks": {
+            "none": sum(1 for row in coverage if row["flag"] == "none"),
+            "single": sum(1 for row in coverage if row["flag"] == "single"),
+        },
         "expert_threshold": f"{q.expert_level:g}",
         "members": [_member_row(q, name, lv, p) for name, lv, p in profiles],
     }

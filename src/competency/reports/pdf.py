@@ -18,8 +18,10 @@ deadline too.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import ctypes
+import gc
 import mimetypes
 import threading
 import time
@@ -150,9 +152,23 @@ def _stylesheet(name: str) -> Any:
         return css
 
 
-def _reset_shared_state() -> None:
-    """After an interrupted render, rebuild what it may have left half-updated."""
+@atexit.register
+def _release_shared_state() -> None:
+    # Pango objects finalised during interpreter teardown, after WeasyPrint's libraries are
+    # gone, crash the process on exit (seen as a SIGSEGV in g_object_unref): free them first.
     _local.font_config = None
+    _stylesheets.clear()
+    _image_cache.clear()
+    gc.collect()
+
+
+def _reset_shared_state() -> None:
+    """After an interrupted render, drop the images it may have left half-cached.
+
+    The font configuration is kept: it only changes inside Pango calls, which an
+    asynchronous exception cannot split, and dropping it would run its finaliser in the
+    middle of a later render.
+    """
     _image_cache.clear()
 
 

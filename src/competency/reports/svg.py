@@ -8,20 +8,45 @@ from __future__ import annotations
 
 import math
 import textwrap
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 FONT = "DejaVu Sans, sans-serif"
-#: Average advance of a DejaVu Sans character in em, rounded up so that estimated boxes
-#: are never narrower than the printed text (capitals and "m"/"w" are the widest).
-CHAR_WIDTH = 0.62
+#: Advance widths of DejaVu Sans for ASCII 32..126, in thousandths of an em (the font's hmtx).
+# fmt: off
+_ASCII_WIDTHS = (
+    318, 401, 460, 838, 636, 950, 780, 275, 390, 390, 500, 838, 318, 361, 318, 337,
+    636, 636, 636, 636, 636, 636, 636, 636, 636, 636, 337, 337, 838, 838, 838, 531,
+    1000, 684, 686, 698, 770, 632, 575, 775, 752, 295, 295, 656, 557, 863, 748, 787,
+    603, 787, 695, 635, 611, 732, 684, 989, 685, 611, 685, 390, 337, 390, 838, 500,
+    500, 613, 635, 550, 635, 615, 352, 635, 634, 278, 278, 579, 278, 974, 634, 612,
+    635, 635, 411, 521, 392, 634, 592, 818, 592, 592, 525, 636, 337, 636, 838,
+)
+# fmt: on
 LINE_HEIGHT = 1.25
 LABEL_CHARS = 18
 LABEL_LINES = 3
 INK = "#1f2933"
 GRID = "#c9d1d9"
 MUTED = "#6b7785"
+
+
+def text_width(text: str, font_size: float) -> float:
+    """Printed width of `text` in DejaVu Sans, a little generous so that boxes never undershoot."""
+    total = 0
+    for char in text:
+        code = ord(char)
+        if not 32 <= code < 127:  # accented letters as their base letter; others wide
+            base = ord(unicodedata.normalize("NFD", char)[0])
+            if 32 <= base < 127:
+                code = base
+            else:
+                total += 1000 if unicodedata.east_asian_width(char) in "WF" else 850
+                continue
+        total += _ASCII_WIDTHS[code - 32]
+    return total * font_size / 1000 * 1.03
 
 
 @dataclass(frozen=True)
@@ -47,7 +72,7 @@ class Label:
 
     @property
     def width(self) -> float:
-        return max((len(line) for line in self.lines), default=0) * self.font_size * CHAR_WIDTH
+        return max((text_width(line, self.font_size) for line in self.lines), default=0.0)
 
     @property
     def height(self) -> float:
@@ -183,9 +208,9 @@ def radar_svg(
         parts.append(
             f'<line x1="{cx}" y1="{cy}" x2="{x:.2f}" y2="{y:.2f}" stroke="{GRID}" stroke-width="0.8"/>'
         )
-    for value in rings:
-        _, y = point(0, value)
-        parts.append(_text(cx + 3, y - 2, f"{value:g}", size=font_size * 0.8, fill=MUTED))
+    for value in rings[1:] if rings and rings[0] == lo else rings:
+        _, y = point(0, value)  # beside the first axis, just inside its ring
+        parts.append(_text(cx + 3, y + font_size * 0.9, f"{value:g}", size=font_size * 0.8, fill=MUTED))
     for entry in series:
         parts.extend(
             _series(entry, [point(i, v) if v is not None else None for i, v in enumerate(entry.values)])
@@ -247,7 +272,7 @@ def _legend(
     row_height = font_size * 1.6
     x, y, rows = left, top, 1
     for entry in series:
-        entry_width = 26 + len(entry.name) * font_size * CHAR_WIDTH + 16
+        entry_width = 26 + text_width(entry.name, font_size) + 16
         if x > left and x + entry_width > left + width:
             x, y, rows = left, y + row_height, rows + 1
         dash = ' stroke-dasharray="5 3"' if entry.dashed else ""
@@ -264,7 +289,7 @@ def history_svg(
     points: Sequence[tuple[str, float | None]], *, width: float = 460.0, height: float = 150.0
 ) -> str:
     """Readiness (0-100) over time, one point per assessment, evenly spaced left to right."""
-    left, right, top, bottom = 34.0, 14.0, 12.0, 26.0
+    left, right, top, bottom = 40.0, 30.0, 12.0, 26.0
     plot_w, plot_h = width - left - right, height - top - bottom
     parts = []
     for value in (0, 25, 50, 75, 100):
@@ -274,10 +299,12 @@ def history_svg(
         )
         parts.append(_text(left - 5, y + 3, str(value), size=8, anchor="end", fill=MUTED))
     count = len(points)
-    step = plot_w / (count - 1) if count > 1 else 0.0
-    xs = [left + step * i if count > 1 else left + plot_w / 2 for i in range(count)]
+    inset = 16.0  # keeps the first value label clear of the axis numbers
+    step = (plot_w - 2 * inset) / (count - 1) if count > 1 else 0.0
+    xs = [left + inset + step * i if count > 1 else left + plot_w / 2 for i in range(count)]
     # Show every k-th date so that the labels (about 10 characters) never run into each other.
-    every = max(1, math.ceil(11 * 7.5 * CHAR_WIDTH / step)) if step else 1
+    widest = max((text_width(label, 7.5) for label, _ in points), default=0.0)
+    every = max(1, math.ceil((widest + 6) / step)) if step else 1
     coords: list[tuple[float, float] | None] = []
     for i, (label, value) in enumerate(points):
         if i % every == 0 or (i == count - 1 and (count - 1) % every == 0):

@@ -121,9 +121,16 @@ def _rate_all(session: Session, pairs: list[tuple[Assessment, QuestionnaireVersi
     return [rated_from_rows(a, snapshot_questionnaire(v), by_assessment[a.id or 0]) for a, v in pairs]
 
 
-def person_profile(session: Session, subject: User, key: str) -> PersonProfile:
-    history = _rate_all(session, _submitted(session, subject.id or 0, key, "self"))
+def person_profile(session: Session, subject: User, key: str, *, as_of: int | None = None) -> PersonProfile:
+    """The profile now, or `as_of` a given submitted self-assessment (history and manager up to then)."""
+    rows = _submitted(session, subject.id or 0, key, "self")
     manager_rows = _submitted(session, subject.id or 0, key, "manager")
+    if as_of is not None:
+        ids = [a.id for a, _ in rows]
+        rows = rows[: ids.index(as_of) + 1] if as_of in ids else []
+        until = rows[-1][0].submitted_at if rows else None
+        manager_rows = [(a, v) for a, v in manager_rows if until is not None and a.submitted_at and a.submitted_at <= until]
+    history = _rate_all(session, rows)
     manager = _rate_all(session, manager_rows[-1:])
     manager_rated = manager[0] if manager else None
     manager_name = None

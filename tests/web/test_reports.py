@@ -1,0 +1,166 @@
+"""Report downloads, the cycle ZIP, the scores CSV and the audit trail, through the web."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pypdf import PdfReader
+from sqlmodel import select
+from tests.web.conftest import login
+from tests.web.world import answers_for, build_world
+
+from competency.models import AuditEvent, Cycle, User
+from competency.services import assessments, profiles
+from competency.web.requests import catalog, db
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_person_pdf_holds_the_profile_numbers_and_is_audited(app, make_user) -> None:  # type: ignore[no-untyped-def]
+    world = build_world(app, make_user)
+    client = app.test_client()
+    login(client, world.hr.email)
+    response = client.get(
+        f"/reports/people/{world.subject.id}.pdf?questionnaire=ml-engineer",
+        environ_base={"REMOTE_ADDR": "10.1.2.3"},
+    )
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    text = pdf_text(response.data)
+    with app.app_context():
+        subject = db().get(User, world.subject.id)
+        profile = profiles.person_profile(db(), subject, "ml-engineer")
+        readiness = profile.current.profile.readiness
+        event = db().exec(select(AuditEvent).where(AuditEvent.action == "report.person.download")).one()
+    assert "Sam Subject" in text
+    assert f"{readiness:.1f}" in text
+    assert event.actor_id == world.hr.id and event.object == f"user:{world.subject.id}"
+    assert event.remote_addr == "10.1.2.3" and event.details == {"questionnaire": "ml-engineer"}
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("subject", 200), ("manager", 200), ("other_member", 404), ("other_manager", 404)]
+)
+def test_person_pdf_follows_profile_access(app, make_user, who: str, status: int) -> None:  # type: ignore[no-untyped-def]
+    world = build_world(app, make_user)
+    client = app.test_client()
+    login(client, getattr(world, who).email)
+    assert client.get(f"/reports/people/{world.subject.id}.pdf").status_code == status
+
+
+def test_scores_csv_has_a_row_per_person_and_area_for_hr_only(app, make_user) -> None:  # type: ignore[no-untyped-def]
+    world = build_world(app, make_user)
+    member = app.test_client()
+    login(member, world.subject.email)
+    assert member.get("/exports/scores.csv").status_code == 404
+    client = app.test_client()
+    login(client, world.admin.email)
+    response = client.get("/exports/scores.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    with app.app_context():
+        questionnaire = catalog().get("ml-engineer")
+    assert [r["area"] for r in rows] == [a.id for a in questionnaire.areas]
+    first = rows[0]
+    assert (
+        first["person"] == "Sam Subject" and first["email"] == "sam@example.org" and first["team"] == "Vision"
+    )
+    assert first["framework"] == "ml-engineer" and first["version"] == "1" and first["level"] == "mid"
+    area = questionnaire.areas[0]
+    assert float(first["score"]) == pytest.approx(2.0)  # every answer 2, no reverse items in this area
+    assert float(first["target"]) == area.targets["mid"]
+    assert float(first["gap"]) == pytest.approx(area.targets["mid"] - 2.0)
+    with app.app_context():
+        assert (
+            db().exec(select(AuditEvent).where(AuditEvent.action == "export.scores")).one().actor_id
+            == world.admin.id
+        )
+
+
+def test_csv_cells_cannot_become_spreadsheet_formulas(app, make_user) -> None:  # type: ignore[no-untyped-def]
+    world = build_world(app, make_user)
+    with app.app_context():
+        subject = db().get(User, world.subject.id)
+        subject.name = '=HYPERLINK("http://evil")'
+        db().add(subject)
+        db().commit()
+    client = app.test_client()
+    login(client, world.hr.email)
+    rows = list(csv.reader(io.StringIO(client.get("/exports/scores.csv").get_data(as_text=True))))
+    assert rows[1][0] == '\'=HYPERLINK("http://evil")'
+
+
+def test_cycle_zip_holds_every_submitted_person_and_lists_the_rest(app, make_user) -> None:  # type: ignore[no-untyped-def]
+    world = build_world(app, make_user)
+    with app.app_context():
+        session = db()
+        now = datetime.now(UTC)
+        cycle = Cycle(
+            name="Autumn review",
+            questionnaire_key="ml-engineer",
+            team_id=world.team_id,
+            opens_at=now - timedelta(days=10),
+            due_at=now + timedelta(days=10),
+        )
+        session.add(cycle)
+        session.commit()
+        questionnaire = catalog().get("ml-engineer")
+        subject = session.get(User, world.subject.id)
+        manager = session.get(User, world.manager.id)
+        for person, level in ((subject, "senior"), (manager, "mid")):
+            assessments.record(
+                session,
+                questionnaire,
+                subject=person,
+                assessor=person,
+                kind="self",
+                level=level,
+                answers=answers_for(questionnaire, 3),
+                cycle_id=cycle.id,
+            )
+        cycle_id = cycle.id
+    newcomer = make_user("nina@example.org", "Nina Newcomer")
+    make_team_member(app, world.team_id, newcomer.id)
+    client = app.test_client()
+    login(client, world.hr.email)
+    response = client.get(f"/reports/cycles/{cycle_id}.zip")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    names = archive.namelist()
+    # Rendered in parallel processes, written in the order of the people.
+    assert names == ["mia-manager-ml-engineer.pdf", "sam-subject-ml-engineer.pdf", "README.txt"]
+    text = pdf_text(archive.read("sam-subject-ml-engineer.pdf"))
+    assert "Sam Subject" in text and "Senior" in text
+    assert "Mia Manager" in pdf_text(archive.read("mia-manager-ml-engineer.pdf"))
+    readme = archive.read("README.txt").decode()
+    assert "Nina Newcomer" in readme and "Sam Subject" not in readme
+    member = app.test_client()
+    login(member, world.manager.email)
+    assert member.get(f"/reports/cycles/{cycle_id}.zip").status_code == 404
+
+
+def make_team_member(app, team_id: int, user_id: int) -> None:  # type: ignore[no-untyped-def]
+    from competency.models import Team
+    from competency.services import users
+
+    with app.app_context():
+        users.add_member(db(), db().get(Team, team_id), db().get(User, user_id), "member")
+        db().commit()
+
+
+def test_audit_log_is_for_hr_and_admins(app, make_user) -> None:  # type: ignore[no-untyped-def]
+    world = build_world(app, make_user)
+    hr = app.test_client()
+    login(hr, world.hr.email)
+    hr.get(f"/reports/people/{world.subject.id}.pdf")
+    page = hr.get("/audit").get_data(as_text=True)
+    assert "report.person.download" in page and "hana@example.org" in page
+    manager = app.test_client()
+    login(manager, world.manager.email)
+    assert manager.get("/audit").status_code == 404
