@@ -19,10 +19,14 @@ PROFILE = {**ONLY_SELF, "manager": OK, "hr": OK, "admin": OK}
 ONLY_MANAGER = {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": LOGIN, "manager": OK}
 ONLY_ADMIN = {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": LOGIN, "admin": OK}
 HR_AND_ADMIN = {**ONLY_ADMIN, "hr": OK}
+TEAM_INDIVIDUALS = {**HR_AND_ADMIN, "manager": OK}
 
-Route = tuple[str, Callable[[World], str], dict[str, str]]
+Route = tuple[str, Callable[[World], str], dict[str, str]] | tuple[
+    str, Callable[[World], str], dict[str, str], Callable[[World], dict[str, str]]
+]
 
-#: endpoint -> (method, path, expected outcome per role)
+#: endpoint -> (method, path, expected outcome per role[, form data]). POSTs that change something
+#: target people whose role was checked earlier in ROLES' order, so later logins still work.
 MATRIX: dict[str, Route] = {
     "static": ("GET", lambda w: "/static/css/app.css", PUBLIC),
     "main.healthz": ("GET", lambda w: "/healthz", PUBLIC),
@@ -38,6 +42,35 @@ MATRIX: dict[str, Route] = {
     "assess.review": ("GET", lambda w: f"/assessments/{w.draft_id}/review", ONLY_SELF),
     "assess.submit": ("POST", lambda w: f"/assessments/{w.draft_id}/submit", ONLY_SELF),
     "people.profile": ("GET", lambda w: f"/people/{w.subject.id}", PROFILE),
+    "reports.index": ("GET", lambda w: "/reports", HR_AND_ADMIN),
+    "reports.person_pdf": ("GET", lambda w: f"/reports/people/{w.subject.id}.pdf", PROFILE),
+    "reports.team_pdf": ("GET", lambda w: f"/reports/teams/{w.team_id}.pdf", TEAM_INDIVIDUALS),
+    "reports.cycle_zip": ("GET", lambda w: f"/reports/cycles/{w.cycle_id}.zip", HR_AND_ADMIN),
+    "reports.scores_csv": ("GET", lambda w: "/exports/scores.csv", HR_AND_ADMIN),
+    "reports.audit_log": ("GET", lambda w: "/audit", HR_AND_ADMIN),
+    "admin.index": ("GET", lambda w: "/admin/", ONLY_ADMIN),
+    "admin.users": ("GET", lambda w: "/admin/users", ONLY_ADMIN),
+    "admin.user": ("GET", lambda w: f"/admin/users/{w.subject.id}", ONLY_ADMIN),
+    "admin.user_password": (
+        "POST",
+        lambda w: f"/admin/users/{w.other_member.id}/password",
+        ONLY_ADMIN,
+        lambda w: {"password": "a new password 1", "repeat": "a new password 1"},
+    ),
+    "admin.teams": ("GET", lambda w: "/admin/teams", ONLY_ADMIN),
+    "admin.team_add_member": (
+        "POST",
+        lambda w: f"/admin/teams/{w.other_team_id}/members",
+        ONLY_ADMIN,
+        lambda w: {f"t{w.other_team_id}-email": w.hr.email, f"t{w.other_team_id}-role": "member"},
+    ),
+    "admin.team_remove_member": (
+        "POST",
+        lambda w: f"/admin/teams/{w.other_team_id}/members/{w.other_member.id}/remove",
+        ONLY_ADMIN,
+    ),
+    "admin.import_org": ("GET", lambda w: "/admin/import", ONLY_ADMIN),
+    "admin.questionnaires": ("GET", lambda w: "/admin/questionnaires", ONLY_ADMIN),
     "people.profile_api": (
         "GET",
         lambda w: f"/api/people/{w.subject.id}/profile?questionnaire=ml-engineer",
@@ -71,7 +104,8 @@ def test_every_route_has_an_entry(matrix_app: Flask) -> None:
 def test_route_obeys_the_access_matrix(endpoint: str, matrix_app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
     if endpoint not in matrix_app.view_functions:
         pytest.fail(f"{endpoint} is in the matrix but not in the app")
-    method, path, expected = MATRIX[endpoint]
+    method, path, expected, *rest = MATRIX[endpoint]
+    data = rest[0] if rest else (lambda w: {})
     # make_user is bound to the default app; the matrix app shares its database.
     world = build_world(matrix_app, make_user)
     seen = {}
@@ -80,7 +114,7 @@ def test_route_obeys_the_access_matrix(endpoint: str, matrix_app: Flask, make_us
         user = world.role(role)
         if user is not None:
             login(client, user.email)
-        response = client.open(path(world), method=method)
+        response = client.open(path(world), method=method, data=data(world) if method == "POST" else None)
         seen[role] = outcome(response)
         response.close()
     assert seen == expected

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 
-from competency.models import User
+from competency.models import Cycle, User
 from competency.services import assessments
 from competency.services import users as users_service
 from competency.web.requests import catalog, db
@@ -34,6 +34,7 @@ class World:
     submitted_id: int
     draft_id: int
     area_id: str
+    cycle_id: int
 
     def role(self, name: str) -> User | None:
         return None if name == "anonymous" else getattr(self, {"self": "subject"}.get(name, name))
@@ -68,7 +69,18 @@ def build_world(app: Flask, make_user) -> World:  # type: ignore[no-untyped-def]
             answers=answers_for(questionnaire, 2),
             submitted_at=datetime.now(UTC) - timedelta(days=30),
         )
+        session.commit()
         draft, _ = assessments.start(session, questionnaire, subject=me, assessor=me, level="mid")
+        now = datetime.now(UTC)
+        cycle = Cycle(
+            name="Spring review",
+            questionnaire_key=ML,
+            team_id=team.id,
+            opens_at=now - timedelta(days=40),
+            due_at=now + timedelta(days=20),
+        )
+        session.add(cycle)
+        session.commit()
         return World(
             subject=subject,
             other_member=other,
@@ -81,4 +93,5 @@ def build_world(app: Flask, make_user) -> World:  # type: ignore[no-untyped-def]
             submitted_id=submitted.id or 0,
             draft_id=draft.id or 0,
             area_id=questionnaire.areas[0].id,
+            cycle_id=cycle.id or 0,
         )

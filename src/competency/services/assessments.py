@@ -190,7 +190,13 @@ def unanswered(
 
 
 def submit(session: Session, taken: Taken, *, submitted_at: datetime | None = None) -> scoring.Profile:
-    """Score, store the area scores, and freeze the assessment."""
+    """Score, store the area scores, and freeze the assessment (committed)."""
+    profile = _finalise(session, taken, submitted_at=submitted_at)
+    session.commit()
+    return profile
+
+
+def _finalise(session: Session, taken: Taken, *, submitted_at: datetime | None = None) -> scoring.Profile:
     assessment = taken.assessment
     if assessment.status != "draft":
         raise AlreadySubmitted("This assessment was already submitted.")
@@ -204,7 +210,7 @@ def submit(session: Session, taken: Taken, *, submitted_at: datetime | None = No
     assessment.updated_at = utcnow()
     assessment.readiness = profile.readiness
     session.add(assessment)
-    session.commit()
+    session.flush()
     return profile
 
 
@@ -236,7 +242,10 @@ def record(
     submitted_at: datetime | None = None,
     cycle_id: int | None = None,
 ) -> tuple[Assessment, scoring.Profile]:
-    """A submitted assessment from answers gathered elsewhere (CLI import, demo data)."""
+    """A submitted assessment from answers gathered elsewhere (CLI import, demo data).
+
+    Flushed, not committed: the caller's unit of work decides (an import is all or nothing).
+    """
     if level not in questionnaire.level_ids:
         raise ServiceError(
             f"unknown level {level!r}; {questionnaire.id} has {', '.join(questionnaire.level_ids)}"
@@ -270,5 +279,5 @@ def record(
         session.add(Answer(assessment_id=assessment.id, item_id=item_id, value=value))
     session.flush()
     taken = Taken(assessment, questionnaire, snapshot)
-    profile = submit(session, taken, submitted_at=when)
+    profile = _finalise(session, taken, submitted_at=when)
     return assessment, profile

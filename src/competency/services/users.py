@@ -70,8 +70,9 @@ def create_or_update_user(
         user.role = role
     if default_level is not None:
         user.default_level = default_level or None
-    if password is not None:
+    if password is not None and not (user.password_hash and verify_password(user.password_hash, password)):
         user.password_hash = hash_password(password)
+        # A new password ends the person's other sessions; the same password again changes nothing.
         user.session_version += 0 if created else 1
     session.flush()
     return user, created
