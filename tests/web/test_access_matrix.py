@@ -20,10 +20,13 @@ ONLY_MANAGER = {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": LOGIN, "manager"
 ONLY_ADMIN = {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": LOGIN, "admin": OK}
 HR_AND_ADMIN = {**ONLY_ADMIN, "hr": OK}
 TEAM_INDIVIDUALS = {**HR_AND_ADMIN, "manager": OK}
+TEAM_MEMBERS = {**TEAM_INDIVIDUALS, "self": OK}
+RUNS_CYCLES = {**HR_AND_ADMIN, "manager": OK, "other_manager": OK}
 
-Route = tuple[str, Callable[[World], str], dict[str, str]] | tuple[
-    str, Callable[[World], str], dict[str, str], Callable[[World], dict[str, str]]
-]
+Route = (
+    tuple[str, Callable[[World], str], dict[str, str]]
+    | tuple[str, Callable[[World], str], dict[str, str], Callable[[World], dict[str, str]]]
+)
 
 #: endpoint -> (method, path, expected outcome per role[, form data]). POSTs that change something
 #: target people whose role was checked earlier in ROLES' order, so later logins still work.
@@ -48,6 +51,17 @@ MATRIX: dict[str, Route] = {
     "reports.cycle_zip": ("GET", lambda w: f"/reports/cycles/{w.cycle_id}.zip", HR_AND_ADMIN),
     "reports.scores_csv": ("GET", lambda w: "/exports/scores.csv", HR_AND_ADMIN),
     "reports.audit_log": ("GET", lambda w: "/audit", HR_AND_ADMIN),
+    "teams.index": ("GET", lambda w: "/teams", SIGNED_IN),
+    "teams.dashboard": ("GET", lambda w: f"/teams/{w.team_id}", TEAM_MEMBERS),
+    "teams.summary_api": (
+        "GET",
+        lambda w: f"/api/teams/{w.team_id}/summary?questionnaire=ml-engineer",
+        TEAM_MEMBERS,
+    ),
+    "cycles.index": ("GET", lambda w: "/cycles", SIGNED_IN),
+    "cycles.new": ("GET", lambda w: "/cycles/new", RUNS_CYCLES),
+    "cycles.detail": ("GET", lambda w: f"/cycles/{w.cycle_id}", TEAM_INDIVIDUALS),
+    "cycles.close": ("POST", lambda w: f"/cycles/{w.cycle_id}/close", TEAM_INDIVIDUALS),
     "admin.index": ("GET", lambda w: "/admin/", ONLY_ADMIN),
     "admin.users": ("GET", lambda w: "/admin/users", ONLY_ADMIN),
     "admin.user": ("GET", lambda w: f"/admin/users/{w.subject.id}", ONLY_ADMIN),

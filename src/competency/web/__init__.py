@@ -11,12 +11,15 @@ def init_web(app: Flask) -> None:
     from competency.web.assess import bp as assess_bp
     from competency.web.auth import bp as auth_bp
     from competency.web.auth import init_auth
+    from competency.web.cycles import bp as cycles_bp
     from competency.web.main import bp as main_bp
     from competency.web.people import bp as people_bp
+    from competency.web.reports import bp as reports_bp
+    from competency.web.teams import bp as teams_bp
 
     requests.init_app(app)
     security.init_app(app)
     init_auth(app)
     errors.init_app(app)
-    for blueprint in (main_bp, auth_bp, assess_bp, people_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, assess_bp, people_bp, admin_bp, teams_bp, cycles_bp, reports_bp):
         app.register_blueprint(blueprint)

@@ -9,7 +9,7 @@ from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from competency.models import User
-from competency.services import NotFound, ServiceError, access
+from competency.services import NotFound, ServiceError, access, cycles
 from competency.services import assessments as service
 from competency.services.snapshots import SnapshotConflict
 from competency.web.assess_forms import StartForm, SubmitForm, area_form, level_choices
@@ -66,6 +66,10 @@ def _start(*, subject: User, kind: str) -> Any:
         form = StartForm()
         form.level.choices = level_choices(questionnaire)
         if form.validate_on_submit():
+            # A self-assessment started while a cycle of this framework covers the person belongs to it.
+            cycle_id = (
+                cycles.open_cycle_for(db(), subject.id or 0, questionnaire.id) if kind == "self" else None
+            )
             try:
                 assessment, created = service.start(
                     db(),
@@ -74,6 +78,7 @@ def _start(*, subject: User, kind: str) -> Any:
                     assessor=me(),
                     level=form.level.data or "",
                     kind=kind,
+                    cycle_id=cycle_id,
                 )
             except SnapshotConflict as exc:
                 flash(f"{exc} An administrator has been told.", "error")

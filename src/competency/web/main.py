@@ -14,6 +14,7 @@ from competency.services import assessments as assessment_service
 from competency.services import profiles as profile_service
 from competency.services import users as users_service
 from competency.web.auth import me
+from competency.web.cycles import pending_items
 from competency.web.requests import catalog, db
 
 bp = Blueprint("main", __name__)
@@ -42,6 +43,7 @@ def home() -> str:
         latest=latest,
         teams=users_service.memberships_of(session, user.id or 0),
         questionnaires=catalog().all(),
+        pending_cycles=pending_items(user),
     )
 
 

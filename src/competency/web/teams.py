@@ -1,0 +1,241 @@
+"""Team pages: the teams a person may open, the team dashboard and its JSON twin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import login_required
+from markupsafe import Markup
+
+from competency.models import Team
+from competency.services import NotFound, access
+from competency.services import cycles as cycle_service
+from competency.services import teams as service
+from competency.web import team_charts
+from competency.web.auth import me
+from competency.web.requests import catalog, db
+
+bp = Blueprint("teams", __name__)
+
+INDIVIDUALS = "individuals"
+AGGREGATE = "aggregate"
+HIDDEN = "hidden"
+#: Mentors named per gap on the page (the best-scoring ones); the rest are counted.
+MAX_MENTORS_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class TeamView:
+    """What the logged-in person may see of the team, with the numbers to show."""
+
+    team: Team
+    summary: service.TeamSummary
+    visibility: str
+    role: str | None
+    threshold: int
+    keys: list[tuple[str, str]]
+
+    @property
+    def individuals(self) -> bool:
+        return self.visibility == INDIVIDUALS
+
+    @property
+    def shown(self) -> bool:
+        return self.visibility != HIDDEN
+
+
+def _visible_team(team_id: int) -> tuple[Team, bool, str | None]:
+    """The team, whether individuals may be seen, and the viewer's role; 404 for anyone else."""
+    session = db()
+    team = session.get(Team, team_id)
+    actor = me()
+    if team is None:
+        abort(404)
+    role = access.team_role(session, actor.id or 0, team_id)
+    if actor.is_hr or role == "manager":
+        return team, True, role
+    if role is None:
+        abort(404)
+    return team, False, role
+
+
+def _team_view(team_id: int) -> TeamView:
+    team, individuals, role = _visible_team(team_id)
+    session = db()
+    submitted = service.framework_keys(session, team_id)
+    key = request.args.get("questionnaire") or (submitted[0][0] if submitted else None)
+    frameworks = catalog().all()
+    if key is None:
+        if not frameworks:
+            abort(404)
+        key = frameworks[0].id
+    try:
+        summary = service.team_summary(session, team, key, catalog().get(key))
+    except NotFound:
+        abort(404)
+    threshold = service.aggregate_threshold(current_app.config.get("TEAM_AGGREGATE_MIN"))
+    if individuals:
+        visibility = INDIVIDUALS
+    elif summary.submitted_count >= threshold:
+        visibility = AGGREGATE
+    else:
+        visibility = HIDDEN
+    titles = {q.id: q.title for q in frameworks}
+    keys = [(k, titles.get(k, k)) for k, _ in submitted]
+    keys += [(q.id, q.title) for q in frameworks if q.id not in dict(keys)]
+    return TeamView(team, summary, visibility, role, threshold, keys)
+
+
+@bp.route("/teams")
+@login_required
+def index() -> str:
+    return render_template("teams/index.html", teams=service.visible_teams(db(), me()))
+
+
+@bp.route("/teams/<int:team_id>")
+@login_required
+def dashboard(team_id: int) -> str:
+    view = _team_view(team_id)
+    summary = view.summary
+    session = db()
+    level = request.args.get("level")
+    if level not in summary.questionnaire.level_ids:
+        level = summary.common_level()
+    figures: dict[str, Any] = {}
+    progress: list[cycle_service.CycleProgress] = []
+    trend: list[cycle_service.TrendPoint] = []
+    if view.shown:
+        progress = cycle_service.team_progress(session, team_id, summary.key)
+        trend = cycle_service.team_trend(session, team_id, summary.key)
+        if summary.submitted_count:
+            figures["radar"] = team_charts.team_radar(summary, level, individuals=view.individuals)
+        if view.individuals and summary.members:
+            figures["heatmap"] = team_charts.heatmap(summary)
+        if any(point.submitted for point in trend):
+            figures["trend"] = team_charts.trend(summary, trend)
+    rated = self_vs_manager(summary) if view.individuals else []
+    return render_template(
+        "teams/dashboard.html",
+        view=view,
+        s=summary,
+        q=summary.questionnaire,
+        level=level,
+        figures=figures,
+        progress=progress,
+        trend=trend,
+        can_rate=view.role == "manager",
+        can_run_cycles=view.role == "manager" or me().is_hr,
+        me_id=me().id,
+        bins=gap_bins(summary.questionnaire.lo, summary.questionnaire.hi),
+        heat_rows=heat_rows(summary) if view.individuals else [],
+        rated=rated,
+        blind_spots={r.member.user_id: r.spots for r in rated},
+        expert_names={a: ", ".join(m.name for m in summary.experts(a)) for a in summary.area_ids},
+        fmt=fmt,
+        max_mentors=MAX_MENTORS_SHOWN,
+        hidden_message="" if view.shown else hidden_message(view),
+    )
+
+
+@bp.route("/api/teams/<int:team_id>/summary")
+@login_required
+def summary_api(team_id: int) -> Any:
+    view = _team_view(team_id)
+    out = view.summary.as_dict(individuals=view.individuals)
+    out["visibility"] = view.visibility
+    if not view.shown:
+        out["areas"] = {}
+        out["message"] = hidden_message(view)
+    return out
+
+
+def hidden_message(view: TeamView) -> str:
+    return (
+        f"The team view of {view.summary.questionnaire.title} appears once at least {view.threshold} "
+        f"members have submitted a self-assessment of it ({view.summary.submitted_count} so far), "
+        "so that nobody's ratings can be singled out."
+    )
+
+
+def gap_bins(lo: float, hi: float) -> list[tuple[str, str]]:
+    """(css class, legend text) for the heatmap table, from far above target to far below it."""
+    step = (hi - lo) / 4 or 1.0
+    return [
+        ("heat-above2", f"above target by {step:g} or more"),
+        ("heat-above", "target met"),
+        ("heat-below", f"below target by less than {step:g}"),
+        ("heat-below2", f"below target by {step:g} or more"),
+    ]
+
+
+def fmt(value: float | None, digits: int = 2) -> Markup:
+    """A number rounded for display; "n/a" when there is none (a plain function: cheap in big tables)."""
+    if value is None:
+        return Markup('<span class="muted">n/a</span>')
+    return Markup(f"{value:.{digits}f}")
+
+
+@dataclass(frozen=True)
+class SelfVsManager:
+    """A member's self and manager ratings side by side, as display text (never averaged)."""
+
+    member: service.MemberSummary
+    spots: int
+    #: (area id, title, self, manager, manager - self, blind spot) per area.
+    rows: list[tuple[str, str, Markup, Markup, Markup, bool]]
+
+
+def self_vs_manager(summary: service.TeamSummary) -> list[SelfVsManager]:
+    out = []
+    dash = Markup('<span class="muted">–</span>')
+    for member in summary.members:
+        if member.manager is None:
+            continue
+        comparison = {c.area_id: c for c in member.comparison(summary.area_ids)}
+        rows = []
+        for area_id in summary.area_ids:
+            c = comparison.get(area_id)
+            delta = c.delta if c else None
+            rows.append(
+                (
+                    area_id,
+                    summary.area_titles[area_id],
+                    fmt(member.score(area_id)),
+                    fmt(member.manager.scores.get(area_id)),
+                    dash if delta is None else Markup(f"{delta:+.2f}"),
+                    bool(c and c.blind_spot),
+                )
+            )
+        out.append(SelfVsManager(member, sum(1 for row in rows if row[5]), rows))
+    return out
+
+
+def heat_rows(summary: service.TeamSummary) -> list[tuple[service.MemberSummary, list[tuple[str, str, str]]]]:
+    """Per member, per area: (css class of the gap, score text, signed gap text) for the heatmap table."""
+    q = summary.questionnaire
+    rows = []
+    for member in summary.members:
+        cells = []
+        for area_id in summary.area_ids:
+            rating = member.areas.get(area_id)
+            if rating is None or rating.score is None or rating.gap is None:
+                cells.append(("heat-none", "–", ""))
+            else:
+                cells.append((gap_class(rating.gap, q.lo, q.hi), f"{rating.score:.2f}", f"{rating.gap:+.2f}"))
+        rows.append((member, cells))
+    return rows
+
+
+def gap_class(gap: float | None, lo: float, hi: float) -> str:
+    if gap is None:
+        return "heat-none"
+    step = (hi - lo) / 4 or 1.0
+    if gap <= -step:
+        return "heat-above2"
+    if gap <= 0:
+        return "heat-above"
+    if gap < step:
+        return "heat-below"
+    return "heat-below2"
