@@ -36,7 +36,9 @@ def seed(database_url: str, sizes: list[int]) -> dict[int, int]:
     engine = create_db_engine(database_url)
     teams = {}
     with session_scope(engine) as session:
-        manager, _ = users.create_or_update_user(session, email="mgr@bench.test", name="Bench Manager", password=PASSWORD)
+        manager, _ = users.create_or_update_user(
+            session, email="mgr@bench.test", name="Bench Manager", password=PASSWORD
+        )
         snapshot = ensure_snapshot(session, questionnaire)
         now = datetime.now(UTC)
         for size in sizes:
@@ -50,16 +52,36 @@ def seed(database_url: str, sizes: list[int]) -> dict[int, int]:
                 session.add(Membership(team_id=team.id, user_id=user.id, role="member"))
                 answers = {item.id: rng.randint(0, 4) for item in items}
                 profile = scoring.score(questionnaire, answers, "mid")
-                assessment = Assessment(subject_id=user.id, assessor_id=user.id, kind="self",
-                                        questionnaire_version_id=snapshot.id, target_level="mid", status="submitted",
-                                        submitted_at=now - timedelta(days=1), readiness=profile.readiness)
+                assessment = Assessment(
+                    subject_id=user.id,
+                    assessor_id=user.id,
+                    kind="self",
+                    questionnaire_version_id=snapshot.id,
+                    target_level="mid",
+                    status="submitted",
+                    submitted_at=now - timedelta(days=1),
+                    readiness=profile.readiness,
+                )
                 session.add(assessment)
                 session.flush()
-                session.execute(insert(Answer), [{"assessment_id": assessment.id, "item_id": k, "value": v}
-                                                 for k, v in answers.items()])
-                session.execute(insert(AreaScore), [
-                    {"assessment_id": assessment.id, "area_id": a, "score": r.score, "target": r.target,
-                     "gap": r.gap, "attainment": r.attainment} for a, r in profile.areas.items()])
+                session.execute(
+                    insert(Answer),
+                    [{"assessment_id": assessment.id, "item_id": k, "value": v} for k, v in answers.items()],
+                )
+                session.execute(
+                    insert(AreaScore),
+                    [
+                        {
+                            "assessment_id": assessment.id,
+                            "area_id": a,
+                            "score": r.score,
+                            "target": r.target,
+                            "gap": r.gap,
+                            "attainment": r.attainment,
+                        }
+                        for a, r in profile.areas.items()
+                    ],
+                )
             teams[size] = team.id or 0
     engine.dispose()
     return teams
@@ -80,7 +102,9 @@ def main() -> None:
             client.login("mgr@bench.test", PASSWORD)
             hello = measure(client, "/bench/hello", args.requests)
             for size, team_id in teams.items():
-                rows[size] = measure(client, f"/teams/{team_id}?questionnaire=ml-engineer", args.requests, warmup=5)
+                rows[size] = measure(
+                    client, f"/teams/{team_id}?questionnaire=ml-engineer", args.requests, warmup=5
+                )
     lines = [
         "## Team dashboard (issue: managers)",
         "",

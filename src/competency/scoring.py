@@ -120,7 +120,9 @@ def area_score(q: Questionnaire, area: Area, answers: Answers) -> float | None:
     answered = math.fsum(item.weight for item in answered_items)
     if not answered_items or round(answered - MIN_ANSWERED_SHARE * total, PRECISION) < 0:
         return None
-    weighted = math.fsum(item.weight * item_value(q, item.reverse, answers[item.id] or 0) for item in answered_items)
+    weighted = math.fsum(
+        item.weight * item_value(q, item.reverse, answers[item.id] or 0) for item in answered_items
+    )
     return min(float(q.hi), max(float(q.lo), round(weighted / answered, PRECISION)))
 
 

@@ -63,8 +63,11 @@ def live_app(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
     url = f"sqlite:///{folder / 'live.db'}"
     migrate.upgrade(url)
     engine = create_db_engine(url)
+    from competency.questionnaire import load_file, questionnaire_files
+
+    frameworks = {q.id: q for q in map(load_file, questionnaire_files([resource_path("questionnaires")]))}
     with session_scope(engine) as session:
-        logins = demo.load_demo(session, resource_path("questionnaires"))
+        logins = demo.load_demo(session, frameworks)
     engine.dispose()
     settings = Settings(
         env="test",

@@ -124,6 +124,7 @@ def test_cycle_zip_holds_every_submitted_person_and_lists_the_rest(app, make_use
                 answers=answers_for(questionnaire, 3),
                 cycle_id=cycle.id,
             )
+        session.commit()
         cycle_id = cycle.id
     newcomer = make_user("nina@example.org", "Nina Newcomer")
     make_team_member(app, world.team_id, newcomer.id)

@@ -129,7 +129,11 @@ def person_profile(session: Session, subject: User, key: str, *, as_of: int | No
         ids = [a.id for a, _ in rows]
         rows = rows[: ids.index(as_of) + 1] if as_of in ids else []
         until = rows[-1][0].submitted_at if rows else None
-        manager_rows = [(a, v) for a, v in manager_rows if until is not None and a.submitted_at and a.submitted_at <= until]
+        manager_rows = [
+            (a, v)
+            for a, v in manager_rows
+            if until is not None and a.submitted_at and a.submitted_at <= until
+        ]
     history = _rate_all(session, rows)
     manager = _rate_all(session, manager_rows[-1:])
     manager_rated = manager[0] if manager else None

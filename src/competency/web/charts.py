@@ -67,15 +67,16 @@ def radar(
                 "radialaxis": {
                     "range": [questionnaire.lo, questionnaire.hi],
                     "tickvals": list(questionnaire.scale_values),
-                    "ticktext": [p.label for p in questionnaire.scale],
-                    "tickfont": {"size": 10},
-                    "angle": 90,
+                    "tickfont": {"size": 10, "color": "#6b7280"},
+                    # Between the first two spokes, so the scale's numbers never sit on an area title.
+                    "angle": 90 - 180 / max(1, len(questionnaire.areas)),
+                    "tickangle": 0,
                 },
-                "angularaxis": {"tickfont": {"size": 11}, "direction": "clockwise", "rotation": 90},
+                "angularaxis": {"tickfont": {"size": 12}, "direction": "clockwise", "rotation": 90},
             },
             "legend": {"orientation": "h", "y": -0.12},
-            "margin": {"l": 90, "r": 90, "t": 40, "b": 40},
-            "height": 520,
+            "margin": {"l": 110, "r": 110, "t": 50, "b": 50},
+            "height": 600,
             "showlegend": True,
         },
     }
