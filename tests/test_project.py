@@ -32,7 +32,18 @@ def test_mypy_is_clean_on_the_pure_core() -> None:
 def test_help_lists_every_command() -> None:
     result = run(str(BIN / "competency"), "--help")
     assert result.returncode == 0
-    for command in ("questionnaires", "score", "db"):
+    for command in (
+        "questionnaires",
+        "score",
+        "db",
+        "users",
+        "teams",
+        "import-org",
+        "assessments",
+        "demo",
+        "report",
+        "export",
+    ):
         assert command in result.stdout
 
 

@@ -550,3 +550,11 @@ def demo(password: str, force: bool) -> None:
         click.echo(f"  {email:<{widths[0]}}  {name:<{widths[1]}}  {role:<{widths[2]}}  {team_list}")
     if result.fresh:
         click.echo(f"\n{result.fresh} has no assessment yet: log in as them to take one from the start.")
+
+
+# -- reports and exports (their own module; registered here so `competency --help` lists them) --------
+
+from competency.cli_reports import export, report  # noqa: E402
+
+main.add_command(report)
+main.add_command(export)

@@ -96,6 +96,29 @@ def test_csv_cells_cannot_become_spreadsheet_formulas(app, make_user) -> None:  
     assert rows[1][0] == '\'=HYPERLINK("http://evil")'
 
 
+def test_csv_numbers_stay_numbers_when_negative(app, make_user) -> None:  # type: ignore[no-untyped-def]
+    world = build_world(app, make_user)
+    with app.app_context():
+        questionnaire = catalog().get("ml-engineer")
+        other = db().get(User, world.other_member.id)
+        assessments.record(
+            db(),
+            questionnaire,
+            subject=other,
+            assessor=other,
+            kind="self",
+            level="junior",
+            answers=answers_for(questionnaire, 4),
+        )
+        db().commit()
+    client = app.test_client()
+    login(client, world.hr.email)
+    body = client.get("/exports/scores.csv").get_data(as_text=True)
+    rows = [r for r in csv.DictReader(io.StringIO(body)) if r["email"] == "olga@example.org"]
+    # Above target everywhere: negative gaps, written as numbers (not guarded like text formulas).
+    assert rows and all(float(r["gap"]) < 0 for r in rows)
+
+
 def test_cycle_zip_holds_every_submitted_person_and_lists_the_rest(app, make_user) -> None:  # type: ignore[no-untyped-def]
     world = build_world(app, make_user)
     with app.app_context():

@@ -247,9 +247,10 @@ def scores_rows(session: Session) -> Iterator[list[Any]]:
             assessment.target_level,
             assessment.submitted_at.isoformat() if assessment.submitted_at else "",
             score.area_id,
-            "" if score.score is None else repr(score.score),
-            repr(score.target),
-            "" if score.gap is None else repr(score.gap),
+            # Floats, not strings: csv writes their full precision, and the formula guard leaves numbers alone.
+            "" if score.score is None else score.score,
+            score.target,
+            "" if score.gap is None else score.gap,
         ]
 
 

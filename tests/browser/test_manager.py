@@ -1,0 +1,175 @@
+"""A demo manager opens the team dashboard, reads the radar and heatmap, toggles a member on the radar,
+rates that member, and finds the blind spots on the member's profile."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from tests.browser.conftest import shot
+
+from competency.questionnaire import Questionnaire
+from competency.services import demo
+
+pytestmark = pytest.mark.browser
+
+DEMO_PASSWORD = "demo-password"
+FRAMEWORK = demo.ENGINEER
+TEAM = demo.VISION
+MANAGER = next(p for p in demo.PEOPLE if (TEAM, "manager") in p.teams)
+
+
+def log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def wait_drawn(page, element_id: str) -> None:  # type: ignore[no-untyped-def]
+    """Wait until static/js/charts.js has drawn the plotly figure into #element_id."""
+    page.locator(f"#{element_id}[data-drawn='true']").wait_for(state="attached", timeout=30_000)
+    assert page.locator(f"#{element_id} svg.main-svg").count() >= 1
+
+
+def manager_ratings(q: Questionnaire, own: dict[str, float | None]) -> tuple[dict[str, int], set[str]]:
+    """Radio values per item, and the areas that must come out as blind spots.
+
+    Every other area (0, 2, 4, ...) is rated at the far end of the scale from the member's own score,
+    so it differs by half the scale or more; the others are rated at the member's score rounded, so
+    they differ by at most half a point. Reverse items are answered mirrored so each area scores
+    exactly the value chosen for it.
+    """
+    middle = (q.lo + q.hi) / 2
+    answers: dict[str, int] = {}
+    blind: set[str] = set()
+    for index, area in enumerate(q.areas):
+        score = own.get(area.id)
+        if score is None:
+            value = round(middle)
+        elif index % 2 == 0:
+            value = q.hi if score < middle else q.lo
+            assert abs(value - score) >= 1
+            blind.add(area.id)
+        else:
+            value = round(score)
+            assert abs(value - score) < 1
+        for item in area.items:
+            answers[item.id] = q.lo + q.hi - value if item.reverse else value
+    return answers, blind
+
+
+def test_manager_dashboard_radar_toggle_rating_and_blind_spots(page, live_app) -> None:  # type: ignore[no-untyped-def]
+    q: Questionnaire = live_app.extensions["competency.catalog"].get(FRAMEWORK)
+    log_in(page, MANAGER.email)
+
+    # Home → Teams (main navigation) → the team the demo manager manages.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Teams").click()
+    page.wait_for_url(re.compile(r"/teams$"))
+    team_row = page.get_by_role("row").filter(has=page.get_by_role("link", name=TEAM, exact=True))
+    assert "manager" in team_row.inner_text()
+    team_row.get_by_role("link", name=TEAM, exact=True).click()
+    page.wait_for_url(re.compile(r"/teams/\d+"))
+    team_id = int(re.search(r"/teams/(\d+)", page.url).group(1))  # type: ignore[union-attr]
+    assert page.get_by_role("heading", name=TEAM, level=1).is_visible()
+
+    wait_drawn(page, "radar")
+    wait_drawn(page, "heatmap")
+
+    # The heatmap: a row per member; exactly the members who submitted carry scores.
+    response = page.request.get(f"/api/teams/{team_id}/summary?questionnaire={FRAMEWORK}")
+    assert response.ok
+    summary = response.json()
+    members = summary["members"]
+    submitted = [m["name"] for m in members if m["submitted"]]
+    assert len(submitted) == summary["submitted_count"] >= 3
+    expected_rows = [m["name"] if m["submitted"] else f"{m['name']} (not submitted)" for m in members]
+    drawn_rows = page.locator("#heatmap .yaxislayer-above .ytick text").all_text_contents()
+    assert sorted(drawn_rows) == sorted(expected_rows)
+    assert page.locator("[data-stat='submitted']").inner_text() == f"{len(submitted)} / {len(members)}"
+    # The accessible table twin (inside a closed <details>) says the same.
+    table_rows = page.locator("table.heat-table tbody tr")
+    assert table_rows.count() == len(members)
+    scored_rows = table_rows.filter(has_not=page.get_by_text("(not submitted)"))
+    assert sorted(scored_rows.get_by_role("rowheader").all_text_contents()) == sorted(submitted)
+    shot(page, "10-manager-dashboard")
+
+    # The member to rate: submitted a self-assessment, no manager rating yet.
+    member = next(
+        m for m in members if m["submitted"] and m["role"] == "member" and not m.get("manager")
+    )
+    name = member["name"]
+
+    # Radar legend: the member's trace starts legend-only; a click on the legend draws it.
+    radar_traces = page.locator("#radar .scatterlayer .trace")
+    before = radar_traces.count()
+    legend_item = page.locator("#radar .legend .traces").filter(has_text=name)
+    assert legend_item.count() == 1
+    assert float(legend_item.evaluate("node => getComputedStyle(node).opacity")) < 1
+    hidden = page.evaluate(
+        "name => document.getElementById('radar').data.find(t => t.name === name).visible", name
+    )
+    assert hidden == "legendonly"
+    legend_item.locator(".legendtoggle").click()
+    page.wait_for_function(
+        "name => document.getElementById('radar').data.find(t => t.name === name).visible === true", arg=name
+    )
+    page.wait_for_function(f"document.querySelectorAll('#radar .scatterlayer .trace').length > {before}")
+    assert radar_traces.count() == before + 1
+    assert float(legend_item.evaluate("node => getComputedStyle(node).opacity")) == 1
+    shot(page, "11-manager-radar-member-shown")
+    page.locator("#radar").screenshot(path=str(shot(page, "11-manager-radar-member-shown").with_name("11b-radar.png")))
+
+    # The member's own scores, as the profile API gives them to their manager.
+    response = page.request.get(f"/api/people/{member['id']}/profile?questionnaire={FRAMEWORK}")
+    assert response.ok
+    before_profile = response.json()
+    assert "manager" not in before_profile
+    own = {area_id: area["score"] for area_id, area in before_profile["areas"].items()}
+    answers, blind = manager_ratings(q, own)
+    assert blind
+
+    # Rate the member: members table → Rate → framework card → one page per area → review → submit.
+    page.get_by_role("link", name=f"Rate {name}", exact=True).click()
+    page.wait_for_url(re.compile(r"/people/\d+/assess"))
+    assert page.get_by_role("heading", name=f"Rate {name}", level=1).is_visible()
+    card = page.locator("section.card", has=page.get_by_role("heading", name=q.title, exact=True))
+    card.get_by_role("button", name="Start rating").click()
+    for index, area in enumerate(q.areas):
+        page.wait_for_url(re.compile(rf"/areas/{re.escape(area.id)}$"))
+        assert page.get_by_text(f"Area {index + 1} of {len(q.areas)}", exact=True).is_visible()
+        assert page.get_by_role("heading", name=area.title, level=1).is_visible()
+        assert page.get_by_text(re.compile(rf"rating\s+{re.escape(name)}")).first.is_visible()
+        for item in area.items:
+            page.locator(f"#fs-{item.id} input[type=radio][value='{answers[item.id]}']").check()
+        if index == 0:
+            page.get_by_label("Evidence and notes (optional)").fill("Rated in the browser test.")
+        last = index + 1 == len(q.areas)
+        page.get_by_role("button", name="Save and review →" if last else "Save and continue →").click()
+    page.wait_for_url(re.compile(r"/review$"))
+    assert page.get_by_text("Every statement has an answer.").is_visible()
+    page.get_by_role("button", name="Submit").click()
+    page.wait_for_url(re.compile(rf"/people/{member['id']}\?questionnaire={FRAMEWORK}"))
+
+    # The member's profile now has the manager's column and a blind-spot flag per expected area.
+    assert page.get_by_role("heading", name=name, level=1).is_visible()
+    areas_table = page.locator("table.areas")
+    assert areas_table.get_by_role("columnheader", name="Manager", exact=True).is_visible()
+    assert areas_table.get_by_role("columnheader", name="Blind spot", exact=True).is_visible()
+    flagged = areas_table.locator("tbody tr").filter(has=page.get_by_text(re.compile(r"^blind spot \(")))
+    assert sorted(flagged.get_by_role("rowheader").all_text_contents()) == sorted(
+        q.area(a).title for a in blind
+    )
+    for area_id in blind:
+        row = areas_table.locator("tbody tr").filter(
+            has=page.get_by_role("rowheader", name=q.area(area_id).title, exact=True)
+        )
+        delta = row.locator(".flag").inner_text()
+        assert re.fullmatch(r"blind spot \([+-]\d+\.\d\d\)", delta), delta
+    assert page.get_by_text(re.compile(rf"Manager rating by {re.escape(MANAGER.name)} on ")).is_visible()
+    wait_drawn(page, "radar")
+    assert page.locator("#radar .legend .traces").filter(has_text="Manager").count() == 1
+    after = page.request.get(f"/api/people/{member['id']}/profile?questionnaire={FRAMEWORK}").json()
+    assert set(after["manager"]["blind_spots"]) == blind
+    shot(page, "12-member-profile-with-manager")
