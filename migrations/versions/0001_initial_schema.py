@@ -97,11 +97,13 @@ def upgrade() -> None:
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("questionnaire_key", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
         sa.Column("team_id", sa.Integer(), nullable=True),
+        sa.Column("audience", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("opens_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("audience IN ('everyone', 'members', 'managers')", name=op.f("ck_cycle_audience")),
         sa.CheckConstraint("due_at >= opens_at", name=op.f("ck_cycle_due_after_open")),
         sa.ForeignKeyConstraint(
             ["created_by_id"], ["user.id"], name=op.f("fk_cycle_created_by_id_user"), ondelete="SET NULL"

@@ -88,7 +88,9 @@ def test_manager_dashboard_radar_toggle_rating_and_blind_spots(page, live_app) -
     drawn_rows = page.locator("#heatmap .yaxislayer-above .ytick text").all_text_contents()
     assert sorted(drawn_rows) == sorted(expected_rows)
     assert page.locator("[data-stat='submitted']").inner_text() == f"{len(submitted)} / {len(members)}"
-    # The accessible table twin (inside a closed <details>) says the same.
+    # The accessible table twin, behind "Show as a table", says the same.
+    page.get_by_text("Show as a table", exact=True).click()
+    assert page.locator("table.heat-table").is_visible()
     table_rows = page.locator("table.heat-table tbody tr")
     assert table_rows.count() == len(members)
     scored_rows = table_rows.filter(has_not=page.get_by_text("(not submitted)"))
@@ -96,9 +98,7 @@ def test_manager_dashboard_radar_toggle_rating_and_blind_spots(page, live_app) -
     shot(page, "10-manager-dashboard")
 
     # The member to rate: submitted a self-assessment, no manager rating yet.
-    member = next(
-        m for m in members if m["submitted"] and m["role"] == "member" and not m.get("manager")
-    )
+    member = next(m for m in members if m["submitted"] and m["role"] == "member" and not m.get("manager"))
     name = member["name"]
 
     # Radar legend: the member's trace starts legend-only; a click on the legend draws it.
@@ -119,7 +119,9 @@ def test_manager_dashboard_radar_toggle_rating_and_blind_spots(page, live_app) -
     assert radar_traces.count() == before + 1
     assert float(legend_item.evaluate("node => getComputedStyle(node).opacity")) == 1
     shot(page, "11-manager-radar-member-shown")
-    page.locator("#radar").screenshot(path=str(shot(page, "11-manager-radar-member-shown").with_name("11b-radar.png")))
+    page.locator("#radar").screenshot(
+        path=str(shot(page, "11-manager-radar-member-shown").with_name("11b-radar.png"))
+    )
 
     # The member's own scores, as the profile API gives them to their manager.
     response = page.request.get(f"/api/people/{member['id']}/profile?questionnaire={FRAMEWORK}")

@@ -81,6 +81,7 @@ def make_cycle(
     opened: timedelta = timedelta(days=10),
     due: timedelta = timedelta(days=10),
     closed: bool = False,
+    audience: str = "everyone",
 ) -> int:
     """A cycle opened `opened` ago and due in `due` (negative: past due), written directly."""
     now = datetime.now(UTC)
@@ -92,6 +93,7 @@ def make_cycle(
             opens_at=now - opened,
             due_at=now + due,
             closed_at=now - timedelta(minutes=1) if closed else None,
+            audience=audience,
         )
         db().add(cycle)
         db().commit()
@@ -414,3 +416,39 @@ def test_the_team_trend_has_one_point_per_cycle(
     ]
     assert rows == expected
     assert 'id="trend-data"' in text
+
+
+# -- audience ------------------------------------------------------------------------------------------
+
+
+def pending_on_home(login_as: Callable[[User], FlaskClient], person: User, name: str) -> bool:
+    return name in login_as(person).get("/").get_data(as_text=True)
+
+
+def test_a_members_cycle_does_not_ask_the_teams_manager(
+    app: Flask, org: dict[str, Any], login_as: Callable[[User], FlaskClient]
+) -> None:
+    cycle_id = make_cycle(app, team_id=org["vision"], name="Engineers only", audience="members")
+    assert pending_on_home(login_as, org["ann"], "Engineers only")
+    assert not pending_on_home(login_as, org["mia"], "Engineers only")
+    listed = states(login_as(org["hana"]).get(f"/cycles/{cycle_id}").get_data(as_text=True))
+    assert set(listed) == {"Ann", "Ben", "Cat"}
+
+
+def test_an_organisation_wide_managers_cycle_asks_every_manager_and_nobody_else(
+    app: Flask, org: dict[str, Any], login_as: Callable[[User], FlaskClient]
+) -> None:
+    cycle_id = make_cycle(app, team_id=None, name="Manager review", audience="managers")
+    for person, asked in (("mia", True), ("max", True), ("ann", False), ("olga", False), ("hana", False)):
+        assert pending_on_home(login_as, org[person], "Manager review") is asked, person
+    listed = states(login_as(org["hana"]).get(f"/cycles/{cycle_id}").get_data(as_text=True))
+    assert set(listed) == {"Mia", "Max"}
+
+
+def test_the_open_form_stores_who_is_asked(
+    app: Flask, org: dict[str, Any], login_as: Callable[[User], FlaskClient]
+) -> None:
+    response = open_form(login_as(org["hana"]), scope="all", audience="managers")
+    assert response.status_code == 302
+    [cycle] = cycles_in_db(app)
+    assert (cycle.team_id, cycle.audience) == (None, "managers")

@@ -3,6 +3,7 @@
 from competency.models.assessments import (
     ASSESSMENT_KINDS,
     ASSESSMENT_STATUSES,
+    CYCLE_AUDIENCES,
     Answer,
     AreaNote,
     AreaScore,
@@ -17,6 +18,7 @@ from competency.models.people import GLOBAL_ROLES, TEAM_ROLES, Membership, Team,
 __all__ = [
     "ASSESSMENT_KINDS",
     "ASSESSMENT_STATUSES",
+    "CYCLE_AUDIENCES",
     "GLOBAL_ROLES",
     "TEAM_ROLES",
     "Answer",

@@ -12,6 +12,8 @@ from competency.models.base import in_check, now_column, optional_time, required
 
 ASSESSMENT_KINDS = ("self", "manager")
 ASSESSMENT_STATUSES = ("draft", "submitted")
+#: Who in a cycle's scope is asked to take it: everyone, the plain members (engineers) or the managers.
+CYCLE_AUDIENCES = ("everyone", "members", "managers")
 
 
 class QuestionnaireVersion(SQLModel, table=True):
@@ -37,12 +39,18 @@ class Cycle(SQLModel, table=True):
     """A round of assessments of one framework, for one team or (team_id null) everyone."""
 
     __tablename__ = "cycle"
-    __table_args__ = (sa.CheckConstraint("due_at >= opens_at", name="due_after_open"),)
+    __table_args__ = (
+        sa.CheckConstraint("due_at >= opens_at", name="due_after_open"),
+        in_check("audience", CYCLE_AUDIENCES, "audience"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     questionnaire_key: str = Field(max_length=80, index=True)
     team_id: int | None = Field(default=None, foreign_key="team.id", ondelete="CASCADE", index=True)
+    #: "members": people without a manager role (in the team, or anywhere for the whole organisation);
+    #: "managers": the team's managers (or every manager); "everyone": all people in scope.
+    audience: str = Field(default="everyone", max_length=16)
     opens_at: datetime = now_column()
     due_at: datetime = required_time()
     closed_at: datetime | None = optional_time()

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from competency.models import (
+    CYCLE_AUDIENCES,
     AreaScore,
     Assessment,
     Cycle,
@@ -103,13 +104,39 @@ def is_open(cycle: Cycle) -> bool:
 
 
 def _covers(user_id: Any) -> sa.ColumnElement[bool]:
-    """SQL: the cycle in the statement covers `user_id` (the whole organisation, or a team of theirs)."""
-    in_team = (
-        sa.select(sa.literal(1))
-        .where(col(Membership.team_id) == col(Cycle.team_id), col(Membership.user_id) == user_id)
-        .exists()
+    """SQL: the cycle in the statement asks `user_id` to take it (its scope and its audience)."""
+
+    def membership(*where: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
+        return sa.select(sa.literal(1)).where(col(Membership.user_id) == user_id, *where).exists()
+
+    in_team = col(Membership.team_id) == col(Cycle.team_id)
+    whole_org = col(Cycle.team_id).is_(None)
+    manages_any = membership(col(Membership.role) == "manager")
+    return sa.or_(
+        sa.and_(col(Cycle.audience) == "everyone", sa.or_(whole_org, membership(in_team))),
+        sa.and_(
+            col(Cycle.audience) == "members",
+            sa.or_(
+                sa.and_(whole_org, membership(), sa.not_(manages_any)),
+                membership(in_team, col(Membership.role) == "member"),
+            ),
+        ),
+        sa.and_(
+            col(Cycle.audience) == "managers",
+            sa.or_(sa.and_(whole_org, manages_any), membership(in_team, col(Membership.role) == "manager")),
+        ),
     )
-    return sa.or_(col(Cycle.team_id).is_(None), in_team)
+
+
+def covered_people(session: Session, cycle: Cycle) -> list[User]:
+    """Everyone the cycle asks to take it, by name."""
+    stmt = (
+        select(User)
+        .join(Cycle, col(Cycle.id) == cycle.id)
+        .where(col(User.active).is_(True), _covers(col(User.id)))
+        .order_by(col(User.name), col(User.id))
+    )
+    return list(session.exec(stmt).all())
 
 
 def _counts_for_cycle() -> sa.ColumnElement[bool]:
@@ -433,6 +460,7 @@ def open_cycle(
     questionnaire_key: str,
     team_id: int | None,
     due_at: datetime,
+    audience: str = "everyone",
     now: datetime | None = None,
     remote_addr: str | None = None,
 ) -> Cycle:
@@ -447,6 +475,8 @@ def open_cycle(
         raise ServiceError("Give the cycle a name, e.g. “Spring review 2025”.")
     if len(name) > MAX_NAME_LENGTH:
         raise ServiceError(f"The name is longer than {MAX_NAME_LENGTH} characters; shorten it.")
+    if audience not in CYCLE_AUDIENCES:
+        raise ServiceError(f"Choose who is asked: {', '.join(CYCLE_AUDIENCES)}.")
     if due_at.tzinfo is None:
         raise ValueError("due_at must be timezone-aware")
     if due_at <= now:
@@ -466,6 +496,7 @@ def open_cycle(
         name=name,
         questionnaire_key=questionnaire_key,
         team_id=team_id,
+        audience=audience,
         opens_at=now,
         due_at=due_at,
         created_by_id=actor.id,

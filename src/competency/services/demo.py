@@ -261,6 +261,8 @@ def _cycles(
                 name=f"{label} review" if team else f"{label} manager review",
                 questionnaire_key=ENGINEER if team else MANAGER,
                 team_id=team.id if team else None,
+                # Engineers take the engineer framework; the organisation-wide review is for managers.
+                audience="members" if team else "managers",
                 opens_at=opens,
                 due_at=due,
                 closed_at=closed,

@@ -9,6 +9,7 @@ import os
 import re
 import unicodedata
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
@@ -88,6 +89,16 @@ def team_pdf(session: Session, team: Team, key: str, current: Questionnaire | No
     return render(context, timeout=RENDER_TIMEOUT)
 
 
+def people_with_reports(session: Session) -> set[int]:
+    """Ids of people with at least one submitted self-assessment (a PDF exists for them)."""
+    rows = session.exec(
+        select(Assessment.subject_id)
+        .where(Assessment.kind == "self", Assessment.status == "submitted")
+        .distinct()
+    ).all()
+    return set(rows)
+
+
 def default_key(session: Session, subject_id: int) -> str | None:
     keys = profiles.submitted_keys(session, subject_id)
     return keys[0] if keys else None
@@ -97,13 +108,10 @@ def default_key(session: Session, subject_id: int) -> str | None:
 
 
 def cycle_people(session: Session, cycle: Cycle) -> tuple[list[tuple[User, int]], list[User]]:
-    """(people with their latest submitted self-assessment in the cycle, people in scope without one)."""
-    in_scope = select(User).where(User.active == True)  # noqa: E712
-    if cycle.team_id is not None:
-        in_scope = in_scope.join(Membership, col(Membership.user_id) == User.id).where(
-            Membership.team_id == cycle.team_id
-        )
-    people = list(session.exec(in_scope.order_by(User.name)).all())
+    """(people with their latest submitted self-assessment in the cycle, people it asks without one)."""
+    from competency.services.cycles import covered_people
+
+    people = covered_people(session, cycle)
     rows = session.exec(
         select(Assessment.subject_id, sa.func.max(Assessment.id))
         .where(Assessment.cycle_id == cycle.id, Assessment.kind == "self", Assessment.status == "submitted")
@@ -119,14 +127,19 @@ _worker_engine: Any = None
 
 
 def _render_for_zip(job: tuple[str, int, str, int]) -> tuple[int, bytes]:
-    """Runs in a worker process: its own engine, one person's PDF as of their cycle assessment."""
+    """Runs in a worker process: one engine for the worker's life, one person's PDF as of their cycle assessment."""
     global _worker_engine
     from competency.db import create_db_engine
 
-    database_url, subject_id, key, assessment_id = job
+    database_url = job[0]
     if _worker_engine is None:
         _worker_engine = create_db_engine(database_url)
-    with Session(_worker_engine) as session:
+    return _render_job(_worker_engine, job)
+
+
+def _render_job(engine: Any, job: tuple[str, int, str, int]) -> tuple[int, bytes]:
+    _, subject_id, key, assessment_id = job
+    with Session(engine) as session:
         subject = session.get(User, subject_id)
         assert subject is not None
         return subject_id, person_pdf(session, subject, key, as_of=assessment_id)
@@ -162,16 +175,27 @@ def cycle_zip(
     """Every person's PDF of the cycle, rendered in parallel processes, streamed as a ZIP as they finish."""
     processes = processes or os.cpu_count() or 1
     names = {user.id: person_filename(user, cycle.questionnaire_key) for user, _ in done}
+    clashes = Counter(names.values())
+    for user, _ in done:
+        # Two people whose names reduce to the same file name: both files get the person's id.
+        if clashes[names[user.id]] > 1:
+            names[user.id] = f"{slug(user.name)}-{user.id}-{cycle.questionnaire_key}.pdf"
     jobs = [
         (database_url, user.id or 0, cycle.questionnaire_key, assessment_id) for user, assessment_id in done
     ]
     sink = _Chunks()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
         if processes == 1 or len(jobs) <= 1:
-            results: Iterator[tuple[int, bytes]] = map(_render_for_zip, jobs)
-            for subject_id, pdf in results:
-                archive.writestr(names[subject_id], pdf)
-                yield sink.take()
+            from competency.db import create_db_engine
+
+            engine = create_db_engine(database_url)
+            try:
+                for job in jobs:
+                    subject_id, pdf = _render_job(engine, job)
+                    archive.writestr(names[subject_id], pdf)
+                    yield sink.take()
+            finally:
+                engine.dispose()
         else:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["competency.services.reports", "competency.reports.pdf"])

@@ -236,7 +236,14 @@ def submit(assessment_id: int) -> Response:
     except ServiceError as exc:
         flash(str(exc), "error")
         return redirect(url_for("assess.review", assessment_id=assessment_id))
-    flash("Submitted. Here is your profile.", "success")
+    if taken.assessment.kind == "manager":
+        subject = db().get(User, taken.assessment.subject_id)
+        flash(
+            f"Your rating of {subject.name if subject else 'them'} is submitted. Here is their profile.",
+            "success",
+        )
+    else:
+        flash("Submitted. Here is your profile.", "success")
     return redirect(
         url_for("people.profile", person_id=taken.assessment.subject_id, questionnaire=taken.questionnaire.id)
     )

@@ -11,6 +11,7 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import DateField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from competency.models import Cycle, Team, User, utcnow
@@ -33,7 +34,17 @@ class CycleForm(FlaskForm):
         description="What people will see on their home page, e.g. “Spring review 2025”.",
     )
     questionnaire = SelectField("Framework", validators=[DataRequired("Choose a framework.")])
-    scope = SelectField("Who takes part", validators=[DataRequired("Choose who takes part.")])
+    scope = SelectField("Team", validators=[DataRequired("Choose who takes part.")])
+    audience = SelectField(
+        "Who is asked",
+        choices=[
+            SelectChoice("members", "Team members (not their managers)"),
+            SelectChoice("managers", "Managers only"),
+            SelectChoice("everyone", "Everyone in the team, managers included"),
+        ],
+        default="members",
+        validators=[DataRequired("Choose who is asked.")],
+    )
     due = DateField(
         "Due date",
         validators=[DataRequired("Enter the due date as YYYY-MM-DD.")],
@@ -111,6 +122,7 @@ def new() -> Any:
                 questionnaire_key=form.questionnaire.data or "",
                 team_id=team_id,
                 due_at=due_at(form.due.data),
+                audience=form.audience.data or "everyone",
                 remote_addr=request.remote_addr,
             )
         except NotFound:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import login_required
 from sqlmodel import col, select
 
@@ -50,9 +50,18 @@ def index() -> str:
     teams = session.exec(select(Team).order_by(col(Team.name))).all()
     cycles = session.exec(select(Cycle).order_by(col(Cycle.opens_at).desc())).all()
     team_keys = {team.id: [key for key, _ in framework_keys(session, team.id or 0)] for team in teams}
+    team_names = {team.id: team.name for team in teams}
     titles = {q.id: q.title for q in catalog().all()}
+    submitted = service.people_with_reports(session)
     return render_template(
-        "reports/index.html", people=people, teams=teams, cycles=cycles, team_keys=team_keys, titles=titles
+        "reports/index.html",
+        people=people,
+        submitted=submitted,
+        teams=teams,
+        team_names=team_names,
+        cycles=cycles,
+        team_keys=team_keys,
+        titles=titles,
     )
 
 
@@ -102,10 +111,13 @@ def cycle_zip(cycle_id: int) -> Response:
     _audit("report.cycle.download", f"cycle:{cycle_id}", people=len(done), missing=len(missing))
     engine = current_app.extensions["competency.engine"]
     database_url = engine.url.render_as_string(hide_password=False)
+    # A plain generator, not stream_with_context: the ZIP needs nothing from the request (its workers open
+    # their own database connections), so the request's session is closed as soon as this view returns.
     chunks = service.cycle_zip(database_url, cycle, done, missing)
-    filename = f"cycle-{cycle_id}-{service.slug(cycle.name)}.zip"
+    scope = team.name if cycle.team_id and (team := db().get(Team, cycle.team_id)) else "organisation"
+    filename = f"cycle-{cycle_id}-{service.slug(cycle.name)}-{service.slug(scope)}.zip"
     return Response(
-        stream_with_context(chunks),
+        chunks,
         mimetype="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
@@ -117,8 +129,9 @@ def scores_csv() -> Response:
     _require_hr()
     _audit("export.scores", "scores.csv")
     stamp = datetime.now(UTC).strftime("%Y%m%d")
+    # Built whole (about 1 MB for 1,000 people) so the request's session is not held while a client reads.
     return Response(
-        stream_with_context(service.scores_csv(db())),
+        "".join(service.scores_csv(db())),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="competency-scores-{stamp}.csv"',

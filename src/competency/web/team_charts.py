@@ -13,13 +13,34 @@ from competency.web import charts
 BAND = "rgba(37, 99, 235, 0.14)"
 BAND_LINE = "rgba(37, 99, 235, 0.45)"
 #: Diverging scale for gap = target - score: blue above target, white on it, red below it.
-GAP_SCALE = [
-    [0.0, "#1d4ed8"],
-    [0.25, "#93c5fd"],
-    [0.5, "#f8fafc"],
-    [0.75, "#fca5a5"],
-    [1.0, "#b91c1c"],
+#: The heatmap's four gap bands, far above target to far below it, with the colours the table version
+#: uses (static/css/app.css .heat-*): chart and table always agree on a cell's colour.
+GAP_BANDS = [
+    ("heat-above2", "#1d4ed8", "above target by {step:g}+"),
+    ("heat-above", "#bfdbfe", "target met"),
+    ("heat-below", "#fecaca", "below by less than {step:g}"),
+    ("heat-below2", "#b91c1c", "below by {step:g}+"),
 ]
+#: Stepwise colour scale over the band numbers 0..3.
+GAP_SCALE = [
+    point
+    for index, (_, colour, _) in enumerate(GAP_BANDS)
+    for point in ([index / len(GAP_BANDS), colour], [(index + 1) / len(GAP_BANDS), colour])
+]
+
+
+def gap_band(gap: float, lo: float, hi: float) -> int:
+    """0..3: far above target, met, a little below, far below (a step is a quarter of the scale)."""
+    step = (hi - lo) / 4 or 1.0
+    if gap <= -step:
+        return 0
+    if gap <= 0:
+        return 1
+    if gap < step:
+        return 2
+    return 3
+
+
 #: Member traces cycle through these (the mean and the band use SELF's blue).
 MEMBER_COLOURS = [c for c in charts.PALETTE if c != charts.SELF]
 
@@ -133,7 +154,7 @@ def heatmap(summary: TeamSummary) -> dict[str, Any]:
                     f"{member.name}<br>{title}<br>{'not scored' if member.submitted else 'not submitted'}"
                 )
                 continue
-            z_row.append(_round(rating.gap))
+            z_row.append(gap_band(rating.gap if rating.gap is not None else 0.0, q.lo, q.hi))
             t_row.append(f"{rating.score:.2f}")
             status = "below target" if (rating.gap or 0) > 0 else "target met"
             h_row.append(
@@ -143,7 +164,7 @@ def heatmap(summary: TeamSummary) -> dict[str, Any]:
         z.append(z_row)
         text.append(t_row)
         hover.append(h_row)
-    span = (q.hi - q.lo) / 2 or 1.0
+    step = (q.hi - q.lo) / 4 or 1.0
     return {
         "data": [
             {
@@ -157,16 +178,15 @@ def heatmap(summary: TeamSummary) -> dict[str, Any]:
                 "customdata": hover,
                 "hovertemplate": "%{customdata}<extra></extra>",
                 "colorscale": GAP_SCALE,
-                "zmid": 0,
-                "zmin": -span,
-                "zmax": span,
+                "zmin": -0.5,
+                "zmax": len(GAP_BANDS) - 0.5,
                 "xgap": 2,
                 "ygap": 2,
                 "hoverongaps": False,
                 "colorbar": {
                     "title": {"text": "Gap to target", "side": "top", "font": {"size": 12}},
-                    "tickvals": [-span, 0, span],
-                    "ticktext": [f"{span:g}+ above", "on target", f"{span:g}+ below"],
+                    "tickvals": list(range(len(GAP_BANDS))),
+                    "ticktext": [label.format(step=step) for _, _, label in GAP_BANDS],
                     "tickfont": {"size": 11},
                     "thickness": 14,
                     "len": min(1.0, 260 / (34 * max(len(rows), 1))),

@@ -231,11 +231,4 @@ def heat_rows(summary: service.TeamSummary) -> list[tuple[service.MemberSummary,
 def gap_class(gap: float | None, lo: float, hi: float) -> str:
     if gap is None:
         return "heat-none"
-    step = (hi - lo) / 4 or 1.0
-    if gap <= -step:
-        return "heat-above2"
-    if gap <= 0:
-        return "heat-above"
-    if gap < step:
-        return "heat-below"
-    return "heat-below2"
+    return team_charts.GAP_BANDS[team_charts.gap_band(gap, lo, hi)][0]
