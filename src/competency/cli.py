@@ -196,9 +196,9 @@ def database() -> Iterator[Session]:
 
 def audit(session: Session, action: str, obj: str, **details: Any) -> None:
     """Command-line changes go to the audit log too (no actor: whoever had shell access)."""
-    from competency.models import AuditEvent
+    from competency.services import audit as audit_log
 
-    session.add(AuditEvent(action=action, object=obj, details={"via": "cli", **details}))
+    audit_log.log(session, actor_id=None, action=action, object=obj, details={"via": "cli", **details})
 
 
 @main.group()

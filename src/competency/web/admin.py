@@ -30,6 +30,7 @@ from competency.models import (
 from competency.services import ServiceError, org_import
 from competency.services import users as users_service
 from competency.services.passwords import MIN_LENGTH, hash_password, password_problem
+from competency.web.audit import audit_request
 from competency.web.auth import _SessionUser, me
 from competency.web.requests import catalog, db
 
@@ -46,18 +47,6 @@ def _admins_only() -> Any:
     if not current_user.is_admin:
         abort(404)
     return None
-
-
-def _audit(action: str, obj: str, **details: Any) -> None:
-    db().add(
-        AuditEvent(
-            actor_id=me().id,
-            action=action,
-            object=obj,
-            details=details,
-            remote_addr=(request.remote_addr or "")[:64] or None,
-        )
-    )
 
 
 # -- forms ---------------------------------------------------------------------------------------
@@ -212,7 +201,7 @@ def users() -> Any:
             except ServiceError as exc:
                 error = str(exc)
             else:
-                _audit(
+                audit_request(
                     "user.create",
                     f"user:{user.id}",
                     email=user.email,
@@ -271,7 +260,7 @@ def user(user_id: int) -> Any:
                 person.session_version += 1  # a deactivated account is logged out everywhere
             session.add(person)
             if changes:
-                _audit("user.update", f"user:{person.id}", email=person.email, changes=changes)
+                audit_request("user.update", f"user:{person.id}", email=person.email, changes=changes)
             session.commit()
             if changes:
                 flash(f"Saved {person.name}.", "success")
@@ -314,7 +303,7 @@ def user_password(user_id: int) -> Any:
             person.password_hash = hash_password(password)
             person.session_version += 1
             session.add(person)
-            _audit("user.set_password", f"user:{person.id}", email=person.email)
+            audit_request("user.set_password", f"user:{person.id}", email=person.email)
             session.commit()
             if person.id == me().id:
                 login_user(_SessionUser(person))  # this session stays; the others end
@@ -337,7 +326,7 @@ def teams() -> Any:
             form.name.errors = [str(exc)]
         else:
             if created:
-                _audit("team.create", f"team:{team.id}", name=team.name)
+                audit_request("team.create", f"team:{team.id}", name=team.name)
                 session.commit()
                 flash(f"Created team {team.name}. Add its members below.", "success")
             else:
@@ -385,7 +374,7 @@ def team_add_member(team_id: int) -> Any:
             role = form.role.data or "member"
             _, changed = users_service.add_member(session, team, person, role)
             if changed:
-                _audit(
+                audit_request(
                     "team.add_member",
                     f"team:{team.id}",
                     user_id=person.id,
@@ -409,7 +398,7 @@ def team_remove_member(team_id: int, user_id: int) -> Response:
     person = session.get(User, user_id) or abort(404)
     # CSRFProtect has checked the token of this POST (ConfirmForm's) before the view runs.
     if users_service.remove_member(session, team, person):
-        _audit("team.remove_member", f"team:{team.id}", user_id=person.id, email=person.email)
+        audit_request("team.remove_member", f"team:{team.id}", user_id=person.id, email=person.email)
         session.commit()
         flash(f"{person.name} left {team.name}. Their assessments stay.", "success")
     return redirect(url_for(".teams", _anchor=f"team-{team.id}"))
@@ -434,7 +423,7 @@ def import_org() -> Any:
             else:
                 summary = org_import.apply(session, rows)
                 if summary.changed:
-                    _audit("org.import", "org", file=filename, **summary.as_dict())
+                    audit_request("org.import", "org", file=filename, **summary.as_dict())
                 session.commit()
                 context["summary"] = summary
         except org_import.OrgImportError as exc:

@@ -13,6 +13,7 @@ from competency.models import Cycle, Team, User
 from competency.services import NotFound, access, audit
 from competency.services import reports as service
 from competency.services.teams import framework_keys
+from competency.web.audit import audit_request
 from competency.web.auth import me
 from competency.web.requests import catalog, db
 
@@ -27,16 +28,14 @@ def _require_hr() -> User:
 
 
 def _audit(action: str, obj: str, **details: Any) -> None:
-    audit.log(
-        db(), actor_id=me().id, action=action, object=obj, details=details, remote_addr=request.remote_addr
-    )
+    audit_request(action, obj, **details)
     db().commit()
 
 
-def _pdf(data: bytes, filename: str) -> Response:
+def _attachment(body: Any, mimetype: str, filename: str) -> Response:
     return Response(
-        data,
-        mimetype="application/pdf",
+        body,
+        mimetype=mimetype,
         headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
 
@@ -79,7 +78,7 @@ def person_pdf(person_id: int) -> Response:
     except NotFound:
         abort(404)
     _audit("report.person.download", f"user:{person_id}", questionnaire=key)
-    return _pdf(data, service.person_filename(person, key))
+    return _attachment(data, "application/pdf", service.person_filename(person, key))
 
 
 @bp.route("/reports/teams/<int:team_id>.pdf")
@@ -97,7 +96,7 @@ def team_pdf(team_id: int) -> Response:
     except NotFound:
         abort(404)
     _audit("report.team.download", f"team:{team_id}", questionnaire=key)
-    return _pdf(data, f"team-{service.slug(team.name)}-{key}.pdf")
+    return _attachment(data, "application/pdf", f"team-{service.slug(team.name)}-{key}.pdf")
 
 
 @bp.route("/reports/cycles/<int:cycle_id>.zip")
@@ -116,11 +115,7 @@ def cycle_zip(cycle_id: int) -> Response:
     chunks = service.cycle_zip(database_url, cycle, done, missing)
     scope = team.name if cycle.team_id and (team := db().get(Team, cycle.team_id)) else "organisation"
     filename = f"cycle-{cycle_id}-{service.slug(cycle.name)}-{service.slug(scope)}.zip"
-    return Response(
-        chunks,
-        mimetype="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-    )
+    return _attachment(chunks, "application/zip", filename)
 
 
 @bp.route("/exports/scores.csv")
@@ -130,14 +125,7 @@ def scores_csv() -> Response:
     _audit("export.scores", "scores.csv")
     stamp = datetime.now(UTC).strftime("%Y%m%d")
     # Built whole (about 1 MB for 1,000 people) so the request's session is not held while a client reads.
-    return Response(
-        "".join(service.scores_csv(db())),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="competency-scores-{stamp}.csv"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return _attachment("".join(service.scores_csv(db())), "text/csv", f"competency-scores-{stamp}.csv")
 
 
 @bp.route("/audit")
