@@ -213,3 +213,22 @@ def test_api_errors_are_json(app, make_user) -> None:  # type: ignore[no-untyped
     login(client, world.other_member.email)
     response = client.get(f"/api/people/{world.subject.id}/profile")
     assert response.status_code == 404 and response.is_json
+
+
+def test_a_hash_with_outdated_parameters_is_upgraded_at_login(app, client, make_user) -> None:  # type: ignore[no-untyped-def]
+    from argon2 import PasswordHasher
+
+    from competency.models import User
+    from competency.services import passwords
+    from competency.web.requests import db
+
+    user = make_user("old@example.org")
+    outdated = PasswordHasher(time_cost=1, memory_cost=8, parallelism=2).hash(PASSWORD)
+    with app.app_context():
+        row = db().get(User, user.id)
+        row.password_hash = outdated
+        db().commit()
+    assert post_login(client, "old@example.org", PASSWORD).status_code == 302
+    with app.app_context():
+        upgraded = db().get(User, user.id).password_hash
+    assert upgraded != outdated and not passwords.needs_rehash(upgraded)

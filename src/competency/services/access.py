@@ -51,14 +51,6 @@ def can_view_team_individuals(session: Session, actor: User, team_id: int) -> bo
     return actor.is_hr or team_role(session, actor.id or 0, team_id) == "manager"
 
 
-def can_view_team_aggregate(session: Session, actor: User, team_id: int) -> bool:
-    """Plain members see the aggregate only (and only above the anonymity threshold)."""
-    return (
-        can_view_team_individuals(session, actor, team_id)
-        or team_role(session, actor.id or 0, team_id) is not None
-    )
-
-
 def can_run_cycles(session: Session, actor: User, team_id: int | None) -> bool:
     """HR and admins for any scope; managers for their own teams only."""
     if actor.is_hr:

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from competency.models import GLOBAL_ROLES, TEAM_ROLES, LoginAttempt, Membership, Team, User, utcnow
-from competency.services import NotFound, ServiceError
-from competency.services.passwords import hash_password, password_problem, verify_password
+from competency.services import ServiceError
+from competency.services.passwords import hash_password, needs_rehash, password_problem, verify_password
 
 #: Failed logins allowed per account, and per address, inside THROTTLE_WINDOW.
 THROTTLE_PER_ACCOUNT = 5
@@ -32,13 +32,6 @@ def valid_email(email: str) -> bool:
 
 def user_by_email(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
-
-
-def get_user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"no user {user_id}")
-    return user
 
 
 def create_or_update_user(
@@ -115,6 +108,9 @@ def authenticate(session: Session, email: str, password: str, remote_addr: str |
         session.commit()
         return None
     session.exec(sa.delete(LoginAttempt).where(col(LoginAttempt.email) == email))  # type: ignore[call-overload]
+    if needs_rehash(user.password_hash):
+        # Hashes made with older (weaker) parameters are upgraded the next time the password is seen.
+        user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     session.add(user)
     session.commit()
@@ -126,13 +122,6 @@ def authenticate(session: Session, email: str, password: str, remote_addr: str |
 
 def team_by_name(session: Session, name: str) -> Team | None:
     return session.exec(select(Team).where(Team.name == name.strip())).first()
-
-
-def get_team(session: Session, team_id: int) -> Team:
-    team = session.get(Team, team_id)
-    if team is None:
-        raise NotFound(f"no team {team_id}")
-    return team
 
 
 def create_team(session: Session, name: str) -> tuple[Team, bool]:
@@ -189,13 +178,3 @@ def memberships_of(session: Session, user_id: int) -> list[tuple[Team, str]]:
         .order_by(Team.name)
     ).all()
     return [(team, role) for team, role in rows]
-
-
-def team_members(session: Session, team_id: int) -> list[tuple[User, str]]:
-    rows = session.exec(
-        select(User, Membership.role)
-        .join(Membership, col(Membership.user_id) == User.id)
-        .where(Membership.team_id == team_id)
-        .order_by(User.name)
-    ).all()
-    return [(user, role) for user, role in rows]
