@@ -223,7 +223,7 @@ def test_a_hash_with_outdated_parameters_is_upgraded_at_login(app, client, make_
     from competency.web.requests import db
 
     user = make_user("old@example.org")
-    outdated = PasswordHasher(time_cost=1, memory_cost=8, parallelism=2).hash(PASSWORD)
+    outdated = PasswordHasher(time_cost=1, memory_cost=16, parallelism=2).hash(PASSWORD)
     with app.app_context():
         row = db().get(User, user.id)
         row.password_hash = outdated
