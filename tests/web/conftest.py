@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -32,6 +33,17 @@ def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 def questionnaire_dir() -> Path:
     """The shipped frameworks; tests that need another shape point the app elsewhere."""
     return resource_path("questionnaires")
+
+
+@pytest.fixture
+def odd_shape_dir(tmp_path: Path) -> Path:
+    """A frameworks folder holding only tests/fixtures/odd-shape.yaml (other scale, levels and phases)."""
+    folder = tmp_path / "frameworks"
+    folder.mkdir()
+    shutil.copy(
+        Path(__file__).resolve().parent.parent / "fixtures" / "odd-shape.yaml", folder / "odd-shape.yaml"
+    )
+    return folder
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from datetime import timedelta
 from pathlib import Path
 
@@ -258,12 +257,9 @@ def test_note_longer_than_the_limit_is_refused_with_a_message(app, client, make_
     assert "Field cannot be longer than 5000 characters" in response.get_data(as_text=True)
 
 
-def test_a_framework_of_another_shape_works_end_to_end(make_app, make_user, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    folder = tmp_path / "frameworks"
-    folder.mkdir()
-    shutil.copy(FIXTURES / "odd-shape.yaml", folder / "odd-shape.yaml")
-    odd_app = make_app(folder)
-    odd = load_file(folder / "odd-shape.yaml")
+def test_a_framework_of_another_shape_works_end_to_end(make_app, make_user, odd_shape_dir) -> None:  # type: ignore[no-untyped-def]
+    odd_app = make_app(odd_shape_dir)
+    odd = load_file(odd_shape_dir / "odd-shape.yaml")
     user = make_user("odd@example.org", "Ödön Ürgé", level="journeyman")
     client = odd_app.test_client()
     login(client, user.email)

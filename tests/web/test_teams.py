@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 import statistics
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -518,12 +517,9 @@ def test_the_dashboard_issues_as_many_statements_for_200_members_as_for_5(
 
 
 def test_a_framework_of_another_shape_uses_its_own_scale_levels_and_expert_threshold(
-    make_app: Callable[..., Flask], tmp_path: Path
+    make_app: Callable[..., Flask], odd_shape_dir: Path
 ) -> None:
-    folder = tmp_path / "frameworks"
-    folder.mkdir()
-    shutil.copy(FIXTURES / "odd-shape.yaml", folder / "odd-shape.yaml")
-    app = make_app(folder)
+    app = make_app(odd_shape_dir)
     q = framework(app, "oekonomie-handwerk")
     with app.app_context():
         session = db()
@@ -562,12 +558,9 @@ def test_a_framework_of_another_shape_uses_its_own_scale_levels_and_expert_thres
 
 
 def test_members_on_different_versions_are_aggregated_per_area_with_current_titles(
-    make_app: Callable[..., Flask], tmp_path: Path
+    make_app: Callable[..., Flask], odd_shape_dir: Path
 ) -> None:
-    folder = tmp_path / "frameworks"
-    folder.mkdir()
-    shutil.copy(FIXTURES / "odd-shape.yaml", folder / "odd-shape.yaml")
-    app = make_app(folder)
+    app = make_app(odd_shape_dir)
     current = framework(app, "oekonomie-handwerk")
     # An earlier version had an extra area and another title for "kosten".
     data = current.model_dump(mode="json")
@@ -616,12 +609,9 @@ def test_members_on_different_versions_are_aggregated_per_area_with_current_titl
 
 
 def test_a_framework_no_longer_in_the_folder_is_shown_from_its_newest_snapshot(
-    make_app: Callable[..., Flask], tmp_path: Path, app: Flask, login_as: Callable[[User], FlaskClient]
+    make_app: Callable[..., Flask], odd_shape_dir: Path, app: Flask, login_as: Callable[[User], FlaskClient]
 ) -> None:
-    folder = tmp_path / "frameworks"
-    folder.mkdir()
-    shutil.copy(FIXTURES / "odd-shape.yaml", folder / "odd-shape.yaml")
-    with_file = make_app(folder)
+    with_file = make_app(odd_shape_dir)
     q = framework(with_file, "oekonomie-handwerk")
     with with_file.app_context():
         session = db()
