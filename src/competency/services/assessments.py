@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -230,6 +231,23 @@ def write_scores(session: Session, assessment: Assessment, profile: scoring.Prof
         )
 
 
+def check_notes(questionnaire: Questionnaire, notes: Mapping[str, Any], level: str) -> list[str]:
+    """Notes keyed by area id: each area known and in play at `level`, each note text within the limit."""
+    in_play = {area.id for area in questionnaire.areas_in_play(level)}
+    known = {area.id for area in questionnaire.areas}
+    problems = []
+    for area_id, text in notes.items():
+        if area_id not in known:
+            problems.append(f"{area_id}: unknown area (not in {questionnaire.id} v{questionnaire.version})")
+        elif area_id not in in_play:
+            problems.append(f"{area_id}: not in play at level {level!r}")
+        elif not isinstance(text, str):
+            problems.append(f"{area_id}: a note is text, not {type(text).__name__}")
+        elif len(text) > MAX_NOTE_LENGTH:
+            problems.append(f"{area_id}: the note is longer than {MAX_NOTE_LENGTH} characters")
+    return problems
+
+
 def record(
     session: Session,
     questionnaire: Questionnaire,
@@ -241,8 +259,9 @@ def record(
     answers: Mapping[str, int | None],
     submitted_at: datetime | None = None,
     cycle_id: int | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> tuple[Assessment, scoring.Profile]:
-    """A submitted assessment from answers gathered elsewhere (CLI import, demo data).
+    """A submitted assessment from answers (and evidence notes per area) gathered elsewhere (CLI import, demo).
 
     Flushed, not committed: the caller's unit of work decides (an import is all or nothing).
     """
@@ -258,6 +277,9 @@ def record(
         scoring.check_answers(questionnaire, answers, level)
     except scoring.AnswerError as exc:
         raise ServiceError("bad answers: " + "; ".join(exc.problems)) from None
+    note_problems = check_notes(questionnaire, notes or {}, level)
+    if note_problems:
+        raise ServiceError("bad notes: " + "; ".join(note_problems))
     snapshot = ensure_snapshot(session, questionnaire)
     assert snapshot.id is not None and subject.id is not None and assessor.id is not None
     when = submitted_at or utcnow()
@@ -277,6 +299,9 @@ def record(
     assert assessment.id is not None
     for item_id, value in answers.items():
         session.add(Answer(assessment_id=assessment.id, item_id=item_id, value=value))
+    for area_id, text in (notes or {}).items():
+        if text.strip():
+            session.add(AreaNote(assessment_id=assessment.id, area_id=area_id, text=text.strip()))
     session.flush()
     taken = Taken(assessment, questionnaire, snapshot)
     profile = _finalise(session, taken, submitted_at=when)

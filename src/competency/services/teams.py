@@ -66,6 +66,12 @@ class MemberSummary:
     #: Rebuilt from the stored scores against the version the member took (top gaps, plan).
     profile: scoring.Profile | None = None
     manager: ManagerRating | None = None
+    #: Areas of the framework version the member took that are not in play at their level (e.g. a
+    #: manager-track area for an individual contributor): shown as such, never as "not submitted".
+    not_in_play: frozenset[str] = frozenset()
+
+    def in_play(self, area_id: str) -> bool:
+        return area_id not in self.not_in_play
 
     @property
     def submitted(self) -> bool:
@@ -427,6 +433,7 @@ def team_summary(session: Session, team: Team, key: str, current: Questionnaire 
                 areas=areas,
                 profile=_profile(taken, row.target_level, areas),
                 manager=manager,
+                not_in_play=_not_in_play(taken, row.target_level),
             )
         )
 
@@ -454,11 +461,17 @@ def team_summary(session: Session, team: Team, key: str, current: Questionnaire 
     )
 
 
+def _not_in_play(q: Questionnaire, level: str) -> frozenset[str]:
+    if level not in q.level_ids:
+        return frozenset()
+    return frozenset(area.id for area in q.areas if not q.area_in_play(area, level))
+
+
 def _profile(q: Questionnaire, level: str, areas: dict[str, AreaRating]) -> scoring.Profile | None:
     if level not in q.level_ids:
         return None
     results = {
         area.id: scoring.area_result(q, area, areas[area.id].score if area.id in areas else None, level)
-        for area in q.areas
+        for area in q.areas_in_play(level)
     }
     return scoring.profile_from_results(q, level, results)

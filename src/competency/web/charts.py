@@ -32,14 +32,26 @@ def _wrap(title: str, width: int = 16) -> str:
     return "<br>".join(lines[:3])
 
 
+#: Beyond this many axes the titles cannot sit round the radar without colliding: spokes are numbered
+#: (the numbers of the area table beside it) and the full title shows on hover.
+MAX_TITLED_AXES = 12
+
+
 def radar(
     questionnaire: Questionnaire,
     traces: Sequence[dict[str, Any]],
     *,
     title: str = "",
+    areas: Sequence[Any] | None = None,
 ) -> dict[str, Any]:
-    """Traces: {"name", "values" (area order, None = not scored), "colour", "dash", "fill", "visible"}."""
-    labels = _closed([_wrap(area.title) for area in questionnaire.areas])
+    """Traces: {"name", "values" (order of `areas`, None = not scored), "colour", "dash", "fill", "visible"}.
+
+    `areas` defaults to every area of the questionnaire; a profile passes those in play at its level.
+    """
+    shown = list(areas) if areas is not None else list(questionnaire.areas)
+    numbered = len(shown) > MAX_TITLED_AXES
+    labels = _closed([f"{i}" if numbered else _wrap(area.title) for i, area in enumerate(shown, 1)])
+    titles = _closed([f"{i}. {area.title}" if numbered else area.title for i, area in enumerate(shown, 1)])
     data = []
     for trace in traces:
         values = trace["values"]
@@ -56,7 +68,8 @@ def radar(
                 "fill": "toself" if trace.get("fill") else "none",
                 "opacity": trace.get("opacity", 1),
                 "visible": trace.get("visible", True),
-                "hovertemplate": "%{theta}: %{r}<extra>" + trace["name"] + "</extra>",
+                "text": titles,
+                "hovertemplate": "%{text}: %{r}<extra>" + trace["name"] + "</extra>",
             }
         )
     return {
@@ -69,7 +82,7 @@ def radar(
                     "tickvals": list(questionnaire.scale_values),
                     "tickfont": {"size": 10, "color": "#6b7280"},
                     # Between the first two spokes, so the scale's numbers never sit on an area title.
-                    "angle": 90 - 180 / max(1, len(questionnaire.areas)),
+                    "angle": 90 - 180 / max(1, len(shown)),
                     "tickangle": 0,
                 },
                 "angularaxis": {"tickfont": {"size": 12}, "direction": "clockwise", "rotation": 90},

@@ -42,16 +42,17 @@ def profile(person_id: int) -> Any:
     if profile is not None and profile.current is not None:
         q = profile.current.questionnaire
         current = profile.current.profile
+        shown = q.areas_in_play(current.level)
         traces = [
             {
                 "name": "Target",
-                "values": [current.areas[a.id].target for a in q.areas],
+                "values": [current.areas[a.id].target for a in shown],
                 "colour": charts.TARGET,
                 "dash": "dash",
             },
             {
                 "name": "Self",
-                "values": [current.areas[a.id].score for a in q.areas],
+                "values": [current.areas[a.id].score for a in shown],
                 "colour": charts.SELF,
                 "fill": True,
                 "opacity": 0.85,
@@ -61,12 +62,12 @@ def profile(person_id: int) -> Any:
             traces.append(
                 {
                     "name": f"Manager ({profile.manager_name})" if profile.manager_name else "Manager",
-                    "values": [profile.manager.scores.get(a.id) for a in q.areas],
+                    "values": [profile.manager.scores.get(a.id) for a in shown],
                     "colour": charts.MANAGER,
                     "dash": "dot",
                 }
             )
-        figures["radar"] = charts.radar(q, traces)
+        figures["radar"] = charts.radar(q, traces, areas=shown)
         figures["history"] = charts.history(
             [
                 (

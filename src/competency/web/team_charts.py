@@ -58,7 +58,9 @@ def team_radar(summary: TeamSummary, level: str, *, individuals: bool) -> dict[s
     traces: list[dict[str, Any]] = [
         {
             "name": f"Target ({level_name})",
-            "values": [q.area(a).targets[level] for a in area_ids],
+            "values": [
+                q.target_for(q.area(a), level) if q.area_in_play(q.area(a), level) else None for a in area_ids
+            ],
             "colour": charts.TARGET,
             "dash": "dash",
         },
@@ -147,6 +149,11 @@ def heatmap(summary: TeamSummary) -> dict[str, Any]:
         for area_id in area_ids:
             rating = member.areas.get(area_id)
             title = summary.area_titles[area_id]
+            if member.submitted and not member.in_play(area_id):
+                z_row.append(None)
+                t_row.append("·")
+                h_row.append(f"{member.name}<br>{title}<br>not in play at their level ({member.level})")
+                continue
             if rating is None or rating.score is None:
                 z_row.append(None)
                 t_row.append("" if not member.submitted else "–")

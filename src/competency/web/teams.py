@@ -220,7 +220,9 @@ def heat_rows(summary: service.TeamSummary) -> list[tuple[service.MemberSummary,
         cells = []
         for area_id in summary.area_ids:
             rating = member.areas.get(area_id)
-            if rating is None or rating.score is None or rating.gap is None:
+            if member.submitted and not member.in_play(area_id):
+                cells.append(("heat-none", "not in play", ""))
+            elif rating is None or rating.score is None or rating.gap is None:
                 cells.append(("heat-none", "–", ""))
             else:
                 cells.append((gap_class(rating.gap, q.lo, q.hi), f"{rating.score:.2f}", f"{rating.gap:+.2f}"))
