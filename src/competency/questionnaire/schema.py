@@ -230,6 +230,13 @@ class Questionnaire(_Model):
                 return level
         raise KeyError(level_id)
 
+    def levels_by_track(self) -> list[tuple[str | None, list[Level]]]:
+        """(track label, its levels) in file order: the shared levels first (label None), then each track."""
+        out: list[tuple[str | None, list[Level]]] = [(None, [lv for lv in self.levels if lv.track is None])]
+        for track in self.tracks:
+            out.append((track.name, [lv for lv in self.levels if lv.track == track.id]))
+        return [(name, levels) for name, levels in out if levels]
+
     def track_name(self, track_id: str | None) -> str | None:
         for track in self.tracks:
             if track.id == track_id:

@@ -85,7 +85,13 @@ def radar(
                     "angle": 90 - 180 / max(1, len(shown)),
                     "tickangle": 0,
                 },
-                "angularaxis": {"tickfont": {"size": 12}, "direction": "clockwise", "rotation": 90},
+                # Categories, so that numbered spokes ("1", "2", ...) are not read as degrees.
+                "angularaxis": {
+                    "type": "category",
+                    "tickfont": {"size": 12},
+                    "direction": "clockwise",
+                    "rotation": 90,
+                },
             },
             "legend": {"orientation": "h", "y": -0.12},
             "margin": {"l": 110, "r": 110, "t": 50, "b": 50},
