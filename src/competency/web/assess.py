@@ -121,6 +121,8 @@ def resume(assessment_id: int) -> Response:
 @login_required
 def area(assessment_id: int, area_id: str) -> Any:
     taken = _taken(assessment_id)
+    if taken.assessment.status != "draft" and request.method == "POST":
+        return _conflict(taken, "This assessment was submitted and can no longer change.")
     if taken.assessment.status != "draft":
         flash("This assessment was submitted and can no longer change.", "info")
         return redirect(url_for("assess.resume", assessment_id=assessment_id))
