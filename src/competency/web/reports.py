@@ -177,7 +177,7 @@ def audit_csv() -> Response:
     found, problems = audit.parse_filter(request.args)
     if problems:
         abort(400)
-    _audit("export.audit", "audit.csv", **found.as_args())
+    _audit("export.audit", "audit.csv", filter=found.as_args())
     db().commit()
     stamp = datetime.now(UTC).strftime("%Y%m%d")
     return _attachment("".join(audit.csv_lines(db(), found)), "text/csv", f"competency-audit-{stamp}.csv")
