@@ -158,3 +158,18 @@ def test_a_save_after_the_submit_answers_409_and_keeps_the_answers(app, make_use
     assert "Already submitted" in response.get_data(as_text=True)
     with app.app_context():
         assert set(assessments.answers_of(db(), draft).values()) == {2}
+
+
+def test_an_expired_form_on_an_assessment_submitted_meanwhile_answers_409(app, make_user, login_as) -> None:  # type: ignore[no-untyped-def]
+    user = make_user("stale@example.org")
+    draft = new_draft(app, user)
+    run_together(save_all(app, draft, 2, user))
+    run_together(submit(app, draft, user))
+    client = login_as(user)
+    with app.app_context():
+        area = catalog().get(ML).areas[0]
+    response = client.post(
+        f"/assessments/{draft}/areas/{area.id}",
+        data={f"item__{area.items[0].id}": "4", "csrf_token": "stale"},
+    )
+    assert response.status_code == 409

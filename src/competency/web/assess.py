@@ -198,6 +198,8 @@ def _render_area(taken: service.Taken, index: int, form: Any, *, status: int = 2
 def render_unsaved_area(assessment_id: int, area_id: str) -> Any:
     """After a refused POST (expired CSRF token): show the page again with what was typed, unsaved."""
     taken = _taken(assessment_id)
+    if taken.assessment.status != "draft":
+        return _conflict(taken, "This assessment was submitted and can no longer change.")
     index = _area_index(taken, area_id)
     # Built from request.form, so every choice made is shown again; it renders a fresh token.
     form = area_form(taken.questionnaire, taken.questionnaire.areas[index])
