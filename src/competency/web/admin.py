@@ -251,6 +251,8 @@ def user(user_id: int) -> Any:
         )
         if not wanted["name"]:
             form.name.errors = ["Enter a name."]
+        elif problem := users_service.name_problem(wanted["name"]):
+            form.name.errors = [problem[0].upper() + problem[1:] + "."]
         elif loses_admin and org_import.active_admins(session) <= 1:
             error = f"{person.name} is the only active admin. Make someone else admin first."
         else:
@@ -296,7 +298,7 @@ def user_password(user_id: int) -> Any:
     form = PasswordResetForm()
     if form.validate_on_submit():
         password = form.password.data or ""
-        problem = password_problem(password)
+        problem = password_problem(password, email=person.email, name=person.name)
         if problem:
             form.password.errors = [problem]
         else:

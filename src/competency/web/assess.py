@@ -13,7 +13,7 @@ from competency.services import NotFound, ServiceError, access, cycles
 from competency.services import assessments as service
 from competency.services.snapshots import SnapshotConflict
 from competency.web.assess_forms import StartForm, SubmitForm, area_form, level_choices
-from competency.web.audit import audit_request
+from competency.web.audit import audit_request, deny
 from competency.web.auth import me
 from competency.web.requests import catalog, db
 
@@ -35,8 +35,10 @@ def _taken(assessment_id: int) -> service.Taken:
         taken = service.load(db(), assessment_id)
     except NotFound:
         abort(404)
-    if taken.assessment.assessor_id != me().id:
-        abort(404)
+    if not service.may_act(db(), me(), taken.assessment):
+        if taken.assessment.status == "submitted" and taken.assessment.assessor_id == me().id:
+            return taken  # their own submitted rating: resume shows where it went
+        deny(f"assessment:{assessment_id}")
     return taken
 
 
@@ -134,6 +136,8 @@ def resume(assessment_id: int) -> Response:
 @login_required
 def area(assessment_id: int, area_id: str) -> Any:
     taken = _taken(assessment_id)
+    if taken.assessment.status != "draft" and request.method == "POST":
+        return _conflict(taken, "This assessment was submitted and can no longer change.")
     if taken.assessment.status != "draft":
         flash("This assessment was submitted and can no longer change.", "info")
         return redirect(url_for("assess.resume", assessment_id=assessment_id))
@@ -145,7 +149,11 @@ def area(assessment_id: int, area_id: str) -> Any:
         _fill(form, taken, current)
     elif form.validate_on_submit():
         try:
-            service.save_area(db(), taken, current, form.answers(), form.note.data)
+            service.save_area(db(), taken, current, form.answers(), form.note.data, actor=me())
+        except service.NotAllowed:
+            deny(f"assessment:{assessment_id}")
+        except service.Conflict as exc:
+            return _conflict(taken, str(exc))
         except ServiceError as exc:
             flash(f"Not saved: {exc}", "error")
         else:
@@ -154,6 +162,23 @@ def area(assessment_id: int, area_id: str) -> Any:
     else:
         flash("Not saved: check the marked questions below. What you chose is still selected.", "error")
     return _render_area(taken, index, form)
+
+
+def _conflict(taken: service.Taken, message: str) -> Any:
+    """409: it was submitted meanwhile (another tab, a double-click). Say where the result is."""
+    profile = url_for(
+        "people.profile", person_id=taken.assessment.subject_id, questionnaire=taken.questionnaire.id
+    )
+    return (
+        render_template(
+            "error.html",
+            code=409,
+            title="Already submitted",
+            message=f"{message} It was submitted from another tab or window; what this page held was not saved.",
+            link=(profile, "See the submitted result"),
+        ),
+        409,
+    )
 
 
 def _fill(form: Any, taken: service.Taken, area: Any) -> None:
@@ -189,6 +214,8 @@ def _render_area(taken: service.Taken, index: int, form: Any, *, status: int = 2
 def render_unsaved_area(assessment_id: int, area_id: str) -> Any:
     """After a refused POST (expired CSRF token): show the page again with what was typed, unsaved."""
     taken = _taken(assessment_id)
+    if taken.assessment.status != "draft":
+        return _conflict(taken, "This assessment was submitted and can no longer change.")
     index = _area_index(taken, area_id)
     # Built from request.form, so every choice made is shown again; it renders a fresh token.
     form = area_form(taken.questionnaire, _areas(taken)[index], taken.assessment.target_level)
@@ -252,7 +279,11 @@ def submit(assessment_id: int) -> Response:
         flash("The form expired. Press Submit again.", "error")
         return redirect(url_for("assess.review", assessment_id=assessment_id))
     try:
-        service.submit(db(), taken)
+        service.submit(db(), taken, actor=me())
+    except service.NotAllowed:
+        deny(f"assessment:{assessment_id}")
+    except service.Conflict as exc:
+        return _conflict(taken, str(exc))
     except ServiceError as exc:
         flash(str(exc), "error")
         return redirect(url_for("assess.review", assessment_id=assessment_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,12 +17,24 @@ TARGET = "#475569"
 PALETTE = ["#2563eb", "#16a34a", "#db2777", "#7c3aed", "#0891b2", "#ca8a04", "#dc2626", "#4b5563"]
 
 
+_TAG = re.compile(r"<[^>]*>?")
+#: plotly reads `%{...}` in labels as template fields.
+_TEMPLATE = re.compile(r"%\{")
+
+
+def label(text: str) -> str:
+    """User text as a plotly label: plotly renders a subset of HTML in trace names, axis and hover labels
+    (`<a href>` becomes a link, `<br>` a line break), so every tag is dropped and `&` `<` `>` escaped."""
+    plain = _TEMPLATE.sub("% {", _TAG.sub("", text))
+    return plain.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _closed(values: Sequence[Any]) -> list[Any]:
     return [*values, values[0]] if values else []
 
 
 def _wrap(title: str, width: int = 16) -> str:
-    words, lines, line = title.split(), [], ""
+    words, lines, line = label(title).split(), [], ""
     for word in words:
         if line and len(line) + 1 + len(word) > width:
             lines.append(line)
@@ -58,7 +71,7 @@ def radar(
         data.append(
             {
                 "type": "scatterpolar",
-                "name": trace["name"],
+                "name": label(trace["name"]),
                 "r": _closed([None if v is None else round(v, 2) for v in values]),
                 "theta": labels,
                 "mode": "lines+markers",
@@ -68,8 +81,8 @@ def radar(
                 "fill": "toself" if trace.get("fill") else "none",
                 "opacity": trace.get("opacity", 1),
                 "visible": trace.get("visible", True),
-                "text": titles,
-                "hovertemplate": "%{text}: %{r}<extra>" + trace["name"] + "</extra>",
+                "text": [label(t) for t in titles],
+                "hovertemplate": "%{text}: %{r}<extra>" + label(trace["name"]) + "</extra>",
             }
         )
     return {
@@ -110,7 +123,7 @@ def history(
                 "type": "scatter",
                 "mode": "lines+markers",
                 "name": "Readiness",
-                "x": [label for label, _ in points],
+                "x": [label(text) for text, _ in points],
                 "y": [None if value is None else round(value, 1) for _, value in points],
                 "line": {"color": SELF},
                 "hovertemplate": "%{x}: %{y} %<extra></extra>",
@@ -127,8 +140,15 @@ def history(
 
 
 def embed(figure: dict[str, Any], element_id: str) -> Markup:
-    """The figure as a JSON data block; `</` is escaped so the JSON cannot close the script element."""
-    payload = json.dumps(figure, separators=(",", ":")).replace("</", "<\\/")
+    """The figure as a JSON data block. `<`, `>` and `&` are written as \\u003c, \\u003e, \\u0026 (the
+    same string to JSON.parse): escaping only `</` lets a name holding `<!--<script>` switch the HTML
+    parser into a state that swallows the rest of the page."""
+    payload = (
+        json.dumps(figure, separators=(",", ":"))
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
     return Markup(
         f'<script type="application/json" id="{element_id}-data" class="figure-data" data-target="{element_id}">'
         f"{payload}</script>"

@@ -11,6 +11,7 @@ from competency.models import User
 from competency.services import access
 from competency.services import profiles as service
 from competency.web import charts
+from competency.web.audit import audit_now, deny
 from competency.web.auth import me
 from competency.web.requests import catalog, db
 
@@ -19,8 +20,13 @@ bp = Blueprint("people", __name__)
 
 def _visible_person(person_id: int) -> User:
     person = db().get(User, person_id)
-    if person is None or not access.can_view_person(db(), me(), person_id):
+    if person is None:
         abort(404)
+    if not access.can_view_person(db(), me(), person_id):
+        deny(f"user:{person_id}")
+    if me().id != person_id:
+        # Managers and HR looking at someone's profile is part of the audit trail.
+        audit_now("profile.view", f"user:{person_id}", path=request.path[:200])
     return person
 
 
