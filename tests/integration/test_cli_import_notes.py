@@ -28,7 +28,16 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, db_url: str, engine: sa.Engine, tmp
     fast = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     monkeypatch.setattr(passwords, "_hasher", fast)
     monkeypatch.setattr(passwords, "_DUMMY_HASH", fast.hash("dummy"))
-    result = run("users", "create", "--email", "ute@example.org", "--name", "Ute", "--password", "x" * 20)
+    result = run(
+        "users",
+        "create",
+        "--email",
+        "ute@example.org",
+        "--name",
+        "Ute",
+        "--password",
+        "Werkbank-Nachkalkulation-7",
+    )
     assert result.exit_code == 0, result.output
 
 
