@@ -439,3 +439,37 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_diff_lists_a_removed_level_a_reworded_one_and_a_changed_weight(tmp_path: Path) -> None:
+    text = edited(
+        TWO_TRACK.read_text(encoding="utf-8"),
+        (
+            "  - id: senior-manager\n    label: Senior Engineering Manager\n    track: manager\n"
+            "    description: Leads managers; shapes the organisation and its plans across several teams.\n",
+            "",
+        ),
+        (", manager: 2, senior-manager: 2}", ", manager: 2}"),
+        (
+            "    weight: 1.5\n    targets: {manager: 2.5, senior-manager: 3.5}",
+            "    weight: 2\n    targets: {manager: 2.5}",
+        ),
+        ("      senior-manager: Grows managers and designs how teams are organised.\n", ""),
+        (
+            "      - {id: lead-org-design, text: I design how teams are organised and who leads them.,"
+            " level: senior-manager}\n",
+            "",
+        ),
+        ("manager: 3, senior-manager: 3.5}", "manager: 3}"),
+        ("    label: Engineering Manager\n", "    label: Team Lead\n"),
+    )
+    result = ok("questionnaires", "diff", TWO_TRACK, write(tmp_path, "smaller.yaml", text))
+    assert result.stdout.splitlines() == [
+        "level senior-manager removed",
+        "level manager: label or description reworded",
+        "area people-leadership: weight 1.5 -> 2",
+        "area people-leadership: title, description or expectations reworded",
+        "area people-leadership: item lead-org-design removed",
+        "",
+        "structural (levels[5]: 'senior-manager' removed): set version: 2",
+    ]
