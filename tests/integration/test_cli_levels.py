@@ -224,8 +224,26 @@ def test_structural_change_without_a_bump_fails_at_the_version_line(migrated: st
             "",
             "phases: ['foundation', 'growth', 'mastery'] -> ['foundation', 'growth']",
         ),
+        (
+            "      - id: code-intro\n",
+            "      - {id: code-pairing, phase: foundation, band: [0, 1], title: Pair with a colleague}\n"
+            "      - id: code-intro\n",
+            "areas[0].roadmap[0]: 'code-pairing' added",
+        ),
+        (
+            "      - {id: code-tests, text: I write automated tests for the code I change.}\n",
+            "",
+            "areas[0].targets.engineer-1: 1.5 -> (removed)",
+        ),
+        (
+            "{id: ops-shadow, phase: foundation, band: [0, 2], title: Shadow two on-call shifts}\n"
+            "      - {id: ops-postmortem, phase: growth, title: Write the post-mortem of an incident}\n",
+            "{id: ops-postmortem, phase: growth, title: Write the post-mortem of an incident}\n"
+            "      - {id: ops-shadow, phase: foundation, band: [0, 2], title: Shadow two on-call shifts}\n",
+            "areas[1].roadmap[0]: 'ops-shadow' -> 'ops-postmortem' (reordered)",
+        ),
     ],
-    ids=["item-level", "band", "phase"],
+    ids=["item-level", "band", "phase", "inserted-step", "area-leaves-a-level", "reordered-steps"],
 )
 def test_each_kind_of_structural_change_names_itself(
     migrated: str, folder: Path, old: str, new: str, first_change: str
@@ -385,7 +403,7 @@ def test_diff_lists_what_was_added_removed_and_changed(
         "area mentoring: item mentor-sponsor removed",
         "",
         # Another id and version: no bump to ask for; the first structural change is named.
-        "structural (levels[4].id: 'manager' -> 'principal')",
+        "structural (levels[4]: 'principal' added)",
     ]
     assert "not reachable" in result.stderr
 
