@@ -224,8 +224,26 @@ def test_structural_change_without_a_bump_fails_at_the_version_line(migrated: st
             "",
             "phases: ['foundation', 'growth', 'mastery'] -> ['foundation', 'growth']",
         ),
+        (
+            "      - id: code-intro\n",
+            "      - {id: code-pairing, phase: foundation, band: [0, 1], title: Pair with a colleague}\n"
+            "      - id: code-intro\n",
+            "areas[0].roadmap[0]: 'code-pairing' added",
+        ),
+        (
+            "      - {id: code-tests, text: I write automated tests for the code I change.}\n",
+            "",
+            "areas[0].targets.engineer-1: 1.5 -> (removed)",
+        ),
+        (
+            "{id: ops-shadow, phase: foundation, band: [0, 2], title: Shadow two on-call shifts}\n"
+            "      - {id: ops-postmortem, phase: growth, title: Write the post-mortem of an incident}\n",
+            "{id: ops-postmortem, phase: growth, title: Write the post-mortem of an incident}\n"
+            "      - {id: ops-shadow, phase: foundation, band: [0, 2], title: Shadow two on-call shifts}\n",
+            "areas[1].roadmap[0]: 'ops-shadow' -> 'ops-postmortem' (reordered)",
+        ),
     ],
-    ids=["item-level", "band", "phase"],
+    ids=["item-level", "band", "phase", "inserted-step", "area-leaves-a-level", "reordered-steps"],
 )
 def test_each_kind_of_structural_change_names_itself(
     migrated: str, folder: Path, old: str, new: str, first_change: str
@@ -385,7 +403,7 @@ def test_diff_lists_what_was_added_removed_and_changed(
         "area mentoring: item mentor-sponsor removed",
         "",
         # Another id and version: no bump to ask for; the first structural change is named.
-        "structural (levels[4].id: 'manager' -> 'principal')",
+        "structural (levels[4]: 'principal' added)",
     ]
     assert "not reachable" in result.stderr
 
@@ -439,3 +457,37 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_diff_lists_a_removed_level_a_reworded_one_and_a_changed_weight(tmp_path: Path) -> None:
+    text = edited(
+        TWO_TRACK.read_text(encoding="utf-8"),
+        (
+            "  - id: senior-manager\n    label: Senior Engineering Manager\n    track: manager\n"
+            "    description: Leads managers; shapes the organisation and its plans across several teams.\n",
+            "",
+        ),
+        (", manager: 2, senior-manager: 2}", ", manager: 2}"),
+        (
+            "    weight: 1.5\n    targets: {manager: 2.5, senior-manager: 3.5}",
+            "    weight: 2\n    targets: {manager: 2.5}",
+        ),
+        ("      senior-manager: Grows managers and designs how teams are organised.\n", ""),
+        (
+            "      - {id: lead-org-design, text: I design how teams are organised and who leads them.,"
+            " level: senior-manager}\n",
+            "",
+        ),
+        ("manager: 3, senior-manager: 3.5}", "manager: 3}"),
+        ("    label: Engineering Manager\n", "    label: Team Lead\n"),
+    )
+    result = ok("questionnaires", "diff", TWO_TRACK, write(tmp_path, "smaller.yaml", text))
+    assert result.stdout.splitlines() == [
+        "level senior-manager removed",
+        "level manager: label or description reworded",
+        "area people-leadership: weight 1.5 -> 2",
+        "area people-leadership: title, description or expectations reworded",
+        "area people-leadership: item lead-org-design removed",
+        "",
+        "structural (levels[5]: 'senior-manager' removed): set version: 2",
+    ]

@@ -76,6 +76,9 @@ def _first_difference(old: Any, new: Any, path: str) -> str | None:
                 return found
         return None
     if isinstance(old, list) and isinstance(new, list) and any(isinstance(v, dict) for v in old + new):
+        moved = _first_moved_id(old, new, path)
+        if moved:
+            return moved
         for index, (a, b) in enumerate(zip(old, new, strict=False)):
             found = _first_difference(a, b, f"{path}[{index}]")
             if found:
@@ -88,6 +91,29 @@ def _first_difference(old: Any, new: Any, path: str) -> str | None:
         return None
     if old != new:
         return f"{path}: {_show(old)} -> {_show(new)}"
+    return None
+
+
+def _first_moved_id(old: list[Any], new: list[Any], path: str) -> str | None:
+    """An entry inserted, removed or moved before the end, by id: comparing by position would call a
+    level inserted before `manager` "levels[4].id: 'manager' -> 'principal'". A renamed entry (old id
+    gone, new id new, at the same place) is left to the positional comparison."""
+    old_ids = [v.get("id") if isinstance(v, dict) else None for v in old]
+    new_ids = [v.get("id") if isinstance(v, dict) else None for v in new]
+    if None in old_ids + new_ids or old_ids == new_ids:
+        return None
+    for index in range(max(len(old_ids), len(new_ids))):
+        a = old_ids[index] if index < len(old_ids) else None
+        b = new_ids[index] if index < len(new_ids) else None
+        if a == b:
+            continue
+        if b is not None and b not in old_ids and (a is None or a in new_ids):
+            return f"{path}[{index}]: {_show(b)} added"
+        if a is not None and a not in new_ids and (b is None or b in old_ids):
+            return f"{path}[{index}]: {_show(a)} removed"
+        if a in new_ids and b in old_ids:
+            return f"{path}[{index}]: {_show(a)} -> {_show(b)} (reordered)"
+        return None
     return None
 
 
