@@ -449,7 +449,7 @@ def test_questionnaire_status_shows_counts_snapshots_and_every_problem(
     )
     app.extensions["competency.catalog"].refresh(force=True)
     html = client.get("/admin/questionnaires").get_data(as_text=True)
-    assert f"{engineer}:2:1: version: Input should be a valid integer" in html
+    assert f"{engineer}:2:1: version: must be a whole number" in html
     assert "The last good version (ml-engineer v1) keeps serving" in html
     with app.app_context():
         assert catalog().get("ml-engineer") is not None
