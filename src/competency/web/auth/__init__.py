@@ -13,7 +13,6 @@ from flask import (
     Flask,
     current_app,
     flash,
-    g,
     jsonify,
     redirect,
     request,
@@ -187,4 +186,4 @@ def login_session_token() -> str | None:
 from competency.web.auth import routes, twofactor  # noqa: E402, F401
 from competency.web.auth.forms import LoginForm, PasswordForm  # noqa: E402
 
-__all__ = ["LoginForm", "PasswordForm", "bp", "g", "init_auth", "me", "safe_next"]
+__all__ = ["LoginForm", "PasswordForm", "bp", "init_auth", "me", "safe_next"]
