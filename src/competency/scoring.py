@@ -55,10 +55,12 @@ class AreaResult:
 @dataclass(frozen=True)
 class PlanEntry:
     area_id: str
-    phase_id: str
+    phase_id: str | None
     step: RoadmapStep
     gap: float
     priority: float
+    #: The stretch of the area score the step builds (its band, or the whole scale).
+    band: tuple[float, float]
 
 
 @dataclass(frozen=True)
@@ -81,19 +83,27 @@ class Profile:
         }
 
 
-def check_answers(q: Questionnaire, answers: Mapping[str, Any]) -> None:
-    """Refuse unknown items, values off the scale and N/A on required items.
+def check_answers(q: Questionnaire, answers: Mapping[str, Any], level: str | None = None) -> None:
+    """Refuse unknown items, items not in play at `level`, values off the scale and N/A on required items.
 
     Missing items are allowed: a partial assessment scores what it has (the 50 % rule).
     """
     items = q.items_by_id()
     allowed = set(q.scale_values)
     problems = []
+    if level is not None and level not in q.level_ids:
+        raise AnswerError([f"unknown level {level!r}; {q.id} has {', '.join(q.level_ids)}"])
     for item_id, value in answers.items():
         if item_id not in items:
             problems.append(f"{item_id}: unknown item (not in {q.id} v{q.version})")
             continue
         _, item = items[item_id]
+        if level is not None and not q.item_in_play(item, level):
+            problems.append(
+                f"{item_id}: not asked at level {level!r} (expected from level {item.level!r}"
+                f"{'' if q.level(item.level or level).track is None else ' on another track'})"
+            )
+            continue
         if value is None:
             if not item.optional:
                 problems.append(f"{item_id}: is required and cannot be answered 'not applicable'")
@@ -114,9 +124,11 @@ def item_value(q: Questionnaire, reverse: bool, answer: int) -> int:
 PRECISION = 9
 
 
-def area_score(q: Questionnaire, area: Area, answers: Answers) -> float | None:
-    total = math.fsum(item.weight for item in area.items)
-    answered_items = [item for item in area.items if answers.get(item.id) is not None]
+def area_score(q: Questionnaire, area: Area, answers: Answers, level: str | None = None) -> float | None:
+    """Weighted mean of the answered items in play at `level` (every item when None)."""
+    items = area.items if level is None else q.items_in_play(area, level)
+    total = math.fsum(item.weight for item in items)
+    answered_items = [item for item in items if answers.get(item.id) is not None]
     answered = math.fsum(item.weight for item in answered_items)
     if not answered_items or round(answered - MIN_ANSWERED_SHARE * total, PRECISION) < 0:
         return None
@@ -133,7 +145,9 @@ def attainment(score: float, target: float, lo: float) -> float:
 
 
 def area_result(q: Questionnaire, area: Area, score: float | None, level: str) -> AreaResult:
-    target = area.targets[level]
+    target = q.target_for(area, level)
+    if target is None:  # the loader guarantees a target wherever the area is in play
+        raise ValueError(f"{area.id} has no target at level {level!r}")
     if score is None:
         return AreaResult(area.id, None, target, None, None, None, None)
     gap = round(target - score, PRECISION)
@@ -152,7 +166,10 @@ def score(q: Questionnaire, answers: Answers, level: str) -> Profile:
     """The full profile of one assessment. Call `check_answers` first on untrusted input."""
     if level not in q.level_ids:
         raise ValueError(f"unknown level {level!r}; {q.id} has {', '.join(q.level_ids)}")
-    results = {area.id: area_result(q, area, area_score(q, area, answers), level) for area in q.areas}
+    results = {
+        area.id: area_result(q, area, area_score(q, area, answers, level), level)
+        for area in q.areas_in_play(level)
+    }
     return profile_from_results(q, level, results)
 
 
@@ -182,20 +199,40 @@ def profile_from_results(q: Questionnaire, level: str, results: Mapping[str, Are
     )
 
 
+def step_band(q: Questionnaire, step: RoadmapStep) -> tuple[float, float]:
+    return step.band if step.band is not None else (float(q.lo), float(q.hi))
+
+
+def step_fits(q: Questionnaire, step: RoadmapStep, result: AreaResult) -> bool:
+    """A step is for where the person stands: its band reaches into the stretch from score to target."""
+    if result.score is None or result.gap is None or result.gap <= 0:
+        return False
+    b0, b1 = step_band(q, step)
+    return step.min_gap <= result.gap and b0 < result.target and b1 > result.score
+
+
 def development_plan(q: Questionnaire, below_target: Iterable[AreaResult]) -> list[PlanEntry]:
-    """Steps for areas below target whose min_gap the gap reaches, in phase/priority/area/step order."""
+    """Steps whose band reaches between score and target, in phase/band/priority/area/step order."""
     phase_order = {phase.id: index for index, phase in enumerate(q.phases)}
     area_order = {area.id: index for index, area in enumerate(q.areas)}
     entries = []
     for result in below_target:
-        gap = result.gap
-        if gap is None or gap <= 0:
+        if result.gap is None or result.gap <= 0:
             continue
         area = q.area(result.area_id)
         for step_index, step in enumerate(area.roadmap):
-            if step.min_gap <= gap:
-                key = (phase_order[step.phase], -(result.priority or 0.0), area_order[area.id], step_index)
-                entries.append((key, PlanEntry(area.id, step.phase, step, gap, result.priority or 0.0)))
+            if not step_fits(q, step, result):
+                continue
+            band = step_band(q, step)
+            priority = result.priority or 0.0
+            key = (
+                phase_order.get(step.phase or "", 0),
+                band[0],
+                -priority,
+                area_order[area.id],
+                step_index,
+            )
+            entries.append((key, PlanEntry(area.id, step.phase, step, result.gap, priority, band)))
     entries.sort(key=lambda pair: pair[0])
     return [entry for _, entry in entries]
 
@@ -272,7 +309,11 @@ class Comparison:
 
 
 def compare(
-    q: Questionnaire, self_scores: Mapping[str, float | None], manager_scores: Mapping[str, float | None]
+    q: Questionnaire,
+    self_scores: Mapping[str, float | None],
+    manager_scores: Mapping[str, float | None],
+    level: str | None = None,
 ) -> list[Comparison]:
-    """Self vs manager per area, side by side; never averaged."""
-    return [Comparison(a.id, self_scores.get(a.id), manager_scores.get(a.id)) for a in q.areas]
+    """Self vs manager per area (in play at `level`, when given), side by side; never averaged."""
+    areas = q.areas if level is None else q.areas_in_play(level)
+    return [Comparison(a.id, self_scores.get(a.id), manager_scores.get(a.id)) for a in areas]

@@ -104,7 +104,7 @@ def test_validate_lists_every_problem_as_file_line_column_and_exits_1(tmp_path: 
     assert result.stdout.splitlines() == [
         f"{path}:1:1: title: required field is missing",
         f"{path}:{at('mid: 5')}: areas[0].targets.mid: target 5 lies outside the scale (0 to 2)",
-        f"{path}:{at('weight: 0')}: areas[0].items[0].weight: Input should be greater than 0",
+        f"{path}:{at('weight: 0')}: areas[0].items[0].weight: must be greater than 0",
         f"{path}:{at('phase: later')}: areas[0].roadmap[0].phase: unknown phase 'later'; phases are first",
     ]
     assert "1 of 1 file(s) invalid" in result.stderr

@@ -135,27 +135,43 @@ def test_missing_nested_field_points_at_its_parent_mapping() -> None:
 
 def test_string_where_a_number_is_expected_is_reported_at_the_field() -> None:
     text = mutate("version: 1\n", 'version: "1"\n')
-    assert_located(the_problem(text, "version"), at(text, "version"), "valid integer")
+    assert_located(the_problem(text, "version"), at(text, "version"), "must be a whole number")
 
 
 def test_string_weight_is_reported_at_the_field() -> None:
     text = mutate("        text: Item a2\n", "        text: Item a2\n        weight: heavy\n")
-    assert_located(the_problem(text, "areas[0].items[1].weight"), at(text, "weight: heavy"), "valid number")
+    assert_located(
+        the_problem(text, "areas[0].items[1].weight"), at(text, "weight: heavy"), "must be a number"
+    )
 
 
 def test_quoted_boolean_is_not_a_boolean() -> None:
     text = mutate("        text: Item a2\n", '        text: Item a2\n        reverse: "true"\n')
-    assert_located(the_problem(text, "areas[0].items[1].reverse"), at(text, "reverse"), "valid boolean")
+    assert_located(
+        the_problem(text, "areas[0].items[1].reverse"), at(text, "reverse"), "must be true or false"
+    )
 
 
 def test_unknown_key_is_reported_at_the_key() -> None:
     text = mutate("        text: Item b1\n", "        text: Item b1\n        colour: red\n")
-    assert_located(the_problem(text, "areas[1].items[0].colour"), at(text, "colour"), "unknown field")
+    problem = the_problem(text, "areas[1].items[0].colour")
+    assert_located(
+        problem,
+        at(text, "colour"),
+        "unknown key 'colour'; allowed here: id, text, help, level, weight, reverse, optional",
+    )
+
+
+def test_unknown_key_suggests_the_closest_allowed_key() -> None:
+    text = mutate("        text: Item b1\n", "        text: Item b1\n        wieght: 2\n")
+    problem = the_problem(text, "areas[1].items[0].wieght")
+    assert_located(problem, at(text, "wieght"), "unknown key 'wieght' (did you mean 'weight'?)")
 
 
 def test_unknown_top_level_key_is_reported() -> None:
     text = mutate("title: Demo\n", "title: Demo\nauthor: someone\n")
-    assert_located(the_problem(text, "author"), at(text, "author"), "unknown field")
+    problem = the_problem(text, "author")
+    assert_located(problem, at(text, "author"), "unknown key 'author'; allowed here: id, version, title,")
 
 
 # -- duplicate ids ---------------------------------------------------------------------------------------
@@ -209,18 +225,18 @@ def test_descending_scale_is_rejected() -> None:
 def test_scale_with_two_points_is_rejected() -> None:
     text = mutate("  - {value: 2, label: Good}\n  - {value: 3, label: Expert}\n", "")
     problem = the_problem(text, "scale")
-    assert_located(problem, at(text, "scale:"), "3 to 7 points, this one has 2")
+    assert_located(problem, at(text, "scale:"), "3 to 11 points, this one has 2")
 
 
-def test_scale_with_eight_points_is_rejected() -> None:
-    extra = "".join(f"  - {{value: {v}, label: L{v}}}\n" for v in range(4, 8))
+def test_scale_with_twelve_points_is_rejected() -> None:
+    extra = "".join(f"  - {{value: {v}, label: L{v}}}\n" for v in range(4, 12))
     text = mutate("  - {value: 3, label: Expert}\n", "  - {value: 3, label: Expert}\n" + extra)
     problem = the_problem(text, "scale")
-    assert_located(problem, at(text, "scale:"), "3 to 7 points, this one has 8")
+    assert_located(problem, at(text, "scale:"), "3 to 11 points, this one has 12")
 
 
-@pytest.mark.parametrize("points", [3, 7])
-def test_scales_of_three_and_seven_points_are_accepted(points: int) -> None:
+@pytest.mark.parametrize("points", [3, 7, 11])
+def test_scales_of_three_to_eleven_points_are_accepted(points: int) -> None:
     scale = "".join(f"  - {{value: {v}, label: L{v}}}\n" for v in range(1, points + 1))
     text = VALID.replace(
         "  - {value: 0, label: None}\n  - {value: 1, label: Some}\n"
@@ -269,7 +285,9 @@ def test_roadmap_step_naming_an_unknown_phase_is_reported() -> None:
 def test_expert_threshold_outside_the_scale_is_rejected(threshold: str) -> None:
     text = mutate("version: 1\n", f"version: 1\nexpert_threshold: {threshold}\n")
     problem = the_problem(text, "expert_threshold")
-    assert_located(problem, at(text, "expert_threshold"), "within the scale (0 to 3)")
+    assert_located(
+        problem, at(text, "expert_threshold"), f"expert threshold {threshold} lies outside the scale (0 to 3)"
+    )
 
 
 def test_expert_threshold_inside_the_scale_is_used() -> None:

@@ -17,19 +17,29 @@ CYCLE_AUDIENCES = ("everyone", "members", "managers")
 
 
 class QuestionnaireVersion(SQLModel, table=True):
-    """The parsed definition of a framework as it was first used; assessments point here."""
+    """The parsed definition of a framework as it was first used; assessments point here.
+
+    One row per revision: a text-only change under the same version is a new revision, and all
+    revisions of a version score alike (same `structure_hash`).
+    """
 
     __tablename__ = "questionnaire_version"
     __table_args__ = (
-        sa.UniqueConstraint("key", "version"),
+        sa.UniqueConstraint("key", "version", "revision"),
         sa.CheckConstraint("version >= 1", name="version_positive"),
+        sa.CheckConstraint("revision >= 1", name="revision_positive"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=80, index=True)
     version: int
+    #: 1 for the first snapshot of a version, then one more per text-only change.
+    revision: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     #: sha256 of the canonical JSON of `definition`.
     content_hash: str = Field(max_length=64)
+    #: sha256 of what can change a number or what is asked (questionnaire.structure); null on rows
+    #: stored before revisions existed, filled in when first compared.
+    structure_hash: str | None = Field(default=None, max_length=64)
     title: str = Field(max_length=2000)
     definition: dict[str, Any] = Field(sa_type=sa.JSON, nullable=False)
     created_at: datetime = now_column()

@@ -11,9 +11,13 @@ from pydantic import ValidationError
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from competency.questionnaire.schema import Questionnaire, RuleViolations, rule_violations
+from competency.questionnaire.messages import author_message
+from competency.questionnaire.rules import RuleViolations, rule_violations
+from competency.questionnaire.schema import Questionnaire
 
 MAX_BYTES = 256 * 1024
+#: Deeper YAML than this is refused before it is walked (no real framework nests past ~8).
+MAX_DEPTH = 32
 YAML_SUFFIXES = (".yaml", ".yml")
 
 PathKey = tuple[str | int, ...]
@@ -84,6 +88,10 @@ class _Walker:
 
     def walk(self, node: Node, path: PathKey) -> Any:
         self.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if len(path) > MAX_DEPTH:
+            raise _Located(
+                node.start_mark, f"nested more than {MAX_DEPTH} levels deep; a framework never needs that"
+            )
         if isinstance(node, MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
@@ -142,11 +150,27 @@ def load_text(text: str, file: str = "<string>") -> Questionnaire:
             raise QuestionnaireError([Problem(file, line, col, "", f"invalid YAML: {message}")]) from None
         except yaml.YAMLError as exc:
             raise QuestionnaireError([Problem(file, 1, 1, "", f"invalid YAML: {exc}")]) from None
+        except RecursionError:
+            raise QuestionnaireError(
+                [
+                    Problem(
+                        file,
+                        1,
+                        1,
+                        "",
+                        "the document is nested too deeply to read; a framework never needs that",
+                    )
+                ]
+            ) from None
         if root is None:
             raise QuestionnaireError([Problem(file, 1, 1, "", "the file is empty; expected a mapping")])
         walker = _Walker(loader, file)
         try:
             data = walker.walk(root, ())
+        except _Located as exc:
+            raise QuestionnaireError(
+                [Problem(file, exc.mark.line + 1, exc.mark.column + 1, "", exc.message)]
+            ) from None
         except yaml.constructor.ConstructorError as exc:
             mark = exc.problem_mark
             line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -223,20 +247,10 @@ def _from_validation_error(exc: ValidationError, walker: _Walker, file: str) -> 
             continue
         loc: PathKey = tuple(error["loc"])
         line, col = walker.locate(loc)
-        problems.append(Problem(file, line, col, format_path(loc), _message(error)))
+        problem = Problem(file, line, col, format_path(loc), author_message(error))
+        if problem not in problems:
+            problems.append(problem)
     return problems
-
-
-def _message(error: Any) -> str:
-    kind = error["type"]
-    if kind == "missing":
-        return "required field is missing"
-    if kind == "extra_forbidden":
-        return "unknown field (check the spelling; see docs/questionnaires.md)"
-    message = str(error["msg"])
-    if kind == "string_pattern_mismatch" and "a-z0-9" in message:
-        return "must be a slug: lowercase letters, digits, '-' or '_'"
-    return message
 
 
 def _kind(value: Any) -> str:

@@ -1,25 +1,31 @@
-"""The questionnaire (role framework) as typed, validated pydantic models."""
+"""The questionnaire (role framework) as typed, validated pydantic models, and what follows from them."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from competency.questionnaire.rules import RuleViolations, rule_violations
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 LongText = Annotated[str, Field(min_length=1, max_length=10000)]
 Weight = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Number = Annotated[float, Field(allow_inf_nan=False)]
 ResourceKind = Literal["course", "book", "practice", "project", "community", "article"]
 
 
 class _Model(BaseModel):
     # strict: "1" is not the number 1 and "yes" is not true; a framework says what it means.
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    #: Fields added after the first format, with the default that reproduces it. They are left out of
+    #: the canonical JSON while at that default, so an untouched file keeps its stored hash.
+    ADDED: ClassVar[dict[str, Any]] = {}
 
 
 class ScalePoint(_Model):
@@ -28,7 +34,39 @@ class ScalePoint(_Model):
     description: LongText | None = None
 
 
+class Source(_Model):
+    """Where a framework comes from: shown on the admin page and in PDF footers."""
+
+    title: Text | None = None
+    url: Annotated[str, Field(pattern=r"^https?://\S+$", max_length=2000)] | None = None
+    licence: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    attribution: Text | None = None
+
+
+class Track(_Model):
+    id: Slug
+    label: Text | None = None
+
+    @property
+    def name(self) -> str:
+        return self.label or self.id
+
+
 class Level(_Model):
+    ADDED: ClassVar[dict[str, Any]] = {"description": None, "track": None}
+
+    id: Slug
+    label: Text | None = None
+    description: LongText | None = None
+    #: None: the level is shared by every track.
+    track: Slug | None = None
+
+    @property
+    def name(self) -> str:
+        return self.label or self.id
+
+
+class Group(_Model):
     id: Slug
     label: Text | None = None
 
@@ -53,42 +91,85 @@ class Resource(_Model):
 
 
 class RoadmapStep(_Model):
+    ADDED: ClassVar[dict[str, Any]] = {"band": None}
+
     id: Slug
-    phase: Slug
+    #: Required when the file has phases, not allowed when it has none.
+    phase: Slug | None = None
+    #: The stretch [b0, b1] of the area score this step builds; None: the whole scale.
+    band: tuple[Number, Number] | None = None
     min_gap: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.0
     title: Text
     detail: LongText | None = None
     resources: list[Resource] = []
 
+    @field_validator("band", mode="before")
+    @classmethod
+    def _band_from_list(cls, value: Any) -> Any:
+        # YAML gives a list; strict mode wants a tuple.
+        return tuple(value) if isinstance(value, list) else value
+
 
 class Item(_Model):
+    ADDED: ClassVar[dict[str, Any]] = {"level": None}
+
     id: Slug
     text: Text
     help: LongText | None = None
+    #: The first level that expects this behaviour; None: every level.
+    level: Slug | None = None
     weight: Weight = 1.0
     reverse: bool = False
     optional: bool = False
 
 
 class Area(_Model):
+    ADDED: ClassVar[dict[str, Any]] = {"group": None, "expectations": {}}
+
     id: Slug
     title: Text
     description: LongText | None = None
+    group: Slug | None = None
     weight: Weight = 1.0
-    targets: dict[str, Annotated[float, Field(allow_inf_nan=False)]]
+    #: Per level, or one number for every level; None: the framework's `target`.
+    targets: dict[str, Number] | Number | None = None
+    expectations: dict[str, Text] = {}
     items: Annotated[list[Item], Field(min_length=1)]
-    roadmap: list[RoadmapStep]
+    roadmap: list[RoadmapStep] = []
+
+    @field_validator("targets", mode="wrap")
+    @classmethod
+    def _targets(cls, value: Any, handler: Any) -> Any:
+        # Checked by hand: a union's error report names each member, which reads badly to an author.
+        if value is None or _is_number(value):
+            return None if value is None else float(value)
+        if isinstance(value, dict):
+            out = {}
+            for level, target in value.items():
+                if not isinstance(level, str):
+                    raise ValueError(f"level ids are text, not {level!r}")
+                if not _is_number(target):
+                    raise ValueError(f"targets.{level} must be a number, not {target!r}")
+                out[level] = float(target)
+            return out
+        raise ValueError("must be a number, or a mapping of level id to number (e.g. {junior: 1, mid: 2})")
 
 
 class Questionnaire(_Model):
+    ADDED: ClassVar[dict[str, Any]] = {"source": None, "tracks": [], "target": None, "groups": []}
+
     id: Slug
     version: Annotated[int, Field(ge=1)]
     title: Text
     summary: LongText | None = None
+    source: Source | None = None
     scale: list[ScalePoint]
+    tracks: list[Track] = []
     levels: Annotated[list[Level], Field(min_length=1)]
-    expert_threshold: Annotated[float, Field(allow_inf_nan=False)] | None = None
-    phases: Annotated[list[Phase], Field(min_length=1)]
+    expert_threshold: Number | None = None
+    target: Number | None = None
+    groups: list[Group] = []
+    phases: list[Phase] = []
     areas: Annotated[list[Area], Field(min_length=1)]
 
     @field_validator("levels", mode="before")
@@ -106,7 +187,7 @@ class Questionnaire(_Model):
             raise RuleViolations(problems)
         return self
 
-    # -- derived facts used by scoring and the web ---------------------------------
+    # -- the scale -------------------------------------------------------------------
     @property
     def lo(self) -> int:
         return self.scale[0].value
@@ -119,6 +200,12 @@ class Questionnaire(_Model):
     def scale_values(self) -> tuple[int, ...]:
         return tuple(p.value for p in self.scale)
 
+    def scale_label(self, value: int) -> str:
+        for point in self.scale:
+            if point.value == value:
+                return point.label
+        return str(value)
+
     @property
     def expert_level(self) -> float:
         """Score from which a person counts as an expert in an area."""
@@ -126,24 +213,87 @@ class Questionnaire(_Model):
             return self.expert_threshold
         return float(self.scale[-2].value)
 
+    # -- levels, tracks and what is in play ----------------------------------------------
     @property
     def level_ids(self) -> tuple[str, ...]:
         return tuple(level.id for level in self.levels)
 
+    def level(self, level_id: str) -> Level:
+        for level in self.levels:
+            if level.id == level_id:
+                return level
+        raise KeyError(level_id)
+
+    def track_name(self, track_id: str | None) -> str | None:
+        for track in self.tracks:
+            if track.id == track_id:
+                return track.name
+        return track_id
+
+    @cached_property
+    def _paths(self) -> dict[str, tuple[str, ...]]:
+        paths: dict[str, tuple[str, ...]] = {}
+        for index, level in enumerate(self.levels):
+            before = self.levels[:index]
+            paths[level.id] = (
+                *(lv.id for lv in before if lv.track is None or lv.track == level.track),
+                level.id,
+            )
+        return paths
+
+    def path(self, level_id: str) -> tuple[str, ...]:
+        """Every shared or same-track level listed before `level_id`, then `level_id` itself."""
+        return self._paths[level_id]
+
+    def item_in_play(self, item: Item, level_id: str) -> bool:
+        return item.level is None or item.level in self._paths[level_id]
+
+    def items_in_play(self, area: Area, level_id: str) -> list[Item]:
+        return [item for item in area.items if self.item_in_play(item, level_id)]
+
+    def areas_in_play(self, level_id: str) -> list[Area]:
+        return [area for area in self.areas if self.items_in_play(area, level_id)]
+
+    def area_in_play(self, area: Area, level_id: str) -> bool:
+        return any(self.item_in_play(item, level_id) for item in area.items)
+
+    def target_for(self, area: Area, level_id: str) -> float | None:
+        """The area's target at a level: `targets[L]`, the area's one number, else the framework's."""
+        if isinstance(area.targets, dict):
+            if level_id in area.targets:
+                return area.targets[level_id]
+        elif area.targets is not None:
+            return area.targets
+        return self.target
+
+    def expectation(self, area: Area, level_id: str) -> str | None:
+        return area.expectations.get(level_id)
+
+    # -- lookups ---------------------------------------------------------------------
     def area(self, area_id: str) -> Area:
         for area in self.areas:
             if area.id == area_id:
                 return area
         raise KeyError(area_id)
 
+    def group_name(self, group_id: str | None) -> str | None:
+        for group in self.groups:
+            if group.id == group_id:
+                return group.name
+        return group_id
+
     def items_by_id(self) -> dict[str, tuple[Area, Item]]:
         return {item.id: (area, item) for area in self.areas for item in area.items}
 
+    # -- identity ---------------------------------------------------------------------
+    def canonical_data(self) -> dict[str, Any]:
+        """The definition as plain data, without added fields left at their defaults."""
+        data: dict[str, Any] = _drop_added_defaults(self, self.model_dump(mode="json"))
+        return data
+
     def canonical_json(self) -> str:
         """The definition as stable JSON: what is stored and hashed for versioning."""
-        return json.dumps(
-            self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-        )
+        return json.dumps(self.canonical_data(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
     @cached_property
     def _content_hash(self) -> str:
@@ -154,123 +304,36 @@ class Questionnaire(_Model):
         return self._content_hash
 
 
-class RuleViolations(ValueError):
-    """Cross-field rule failures, each with the path of the offending field."""
-
-    def __init__(self, problems: list[tuple[tuple[str | int, ...], str]]) -> None:
-        super().__init__("; ".join(message for _, message in problems))
-        self.problems = problems
-
-
-def rule_violations(data: Any) -> list[tuple[tuple[str | int, ...], str]]:
-    """Every rule of the format that a single field cannot check on its own.
-
-    Works on raw (possibly malformed) data so that a file with a type error still gets
-    its duplicate ids and unknown phases reported in the same run.
-    """
-    out: list[tuple[tuple[str | int, ...], str]] = []
-    if not isinstance(data, dict):
-        return out
-    scale = _list(data.get("scale"))
-    values: list[Any] = [p.get("value") if isinstance(p, dict) else None for p in scale]
-    if "scale" in data and not 3 <= len(scale) <= 7:
-        out.append((("scale",), f"a scale needs 3 to 7 points, this one has {len(scale)}"))
-    numbers: list[float] = [v for v in values if _is_number(v)]
-    for i in range(1, len(values)):
-        prev, cur = values[i - 1], values[i]
-        if _is_number(prev) and _is_number(cur) and cur <= prev:
-            out.append(
-                (("scale", i, "value"), f"scale values must be strictly ascending: {cur} follows {prev}")
-            )
-    lo: float | None = min(numbers) if numbers else None
-    hi: float | None = max(numbers) if numbers else None
-    threshold: Any = data.get("expert_threshold")
-    if lo is not None and hi is not None and _is_number(threshold) and not lo <= threshold <= hi:
-        out.append((("expert_threshold",), f"must lie within the scale ({lo} to {hi})"))
-
-    def ident(entry: Any) -> Any:
-        return entry.get("id") if isinstance(entry, dict) else entry
-
-    levels = [ident(lv) for lv in _list(data.get("levels"))]
-    phases = [ident(ph) for ph in _list(data.get("phases"))]
-    areas = [a for a in _list(data.get("areas"))]
-    _duplicates(out, levels, lambda i: ("levels", i), "level")
-    _duplicates(out, phases, lambda i: ("phases", i, "id"), "phase")
-    _duplicates(out, [ident(a) for a in areas], lambda i: ("areas", i, "id"), "area")
-    item_paths = [
-        (ai, ii, ident(it)) for ai, a in enumerate(areas) for ii, it in enumerate(_list(_get(a, "items")))
-    ]
-    _duplicates(
-        out,
-        [p[2] for p in item_paths],
-        lambda k: ("areas", item_paths[k][0], "items", item_paths[k][1], "id"),
-        "item",
-    )
-    step_paths = [
-        (ai, si, ident(st)) for ai, a in enumerate(areas) for si, st in enumerate(_list(_get(a, "roadmap")))
-    ]
-    _duplicates(
-        out,
-        [p[2] for p in step_paths],
-        lambda k: ("areas", step_paths[k][0], "roadmap", step_paths[k][1], "id"),
-        "roadmap step",
-    )
-    level_ids = [lv for lv in levels if isinstance(lv, str)]
-    for ai, area in enumerate(areas):
-        targets = _get(area, "targets")
-        if isinstance(targets, dict):
-            for level in level_ids:
-                if level not in targets:
-                    out.append((("areas", ai, "targets"), f"missing a target for level {level!r}"))
-            for level, target in targets.items():
-                if level_ids and level not in level_ids:
-                    out.append(
-                        (
-                            ("areas", ai, "targets", level),
-                            f"unknown level {level!r}; levels are {', '.join(level_ids)}",
-                        )
-                    )
-                elif lo is not None and _is_number(target) and not lo <= target <= hi:
-                    out.append(
-                        (
-                            ("areas", ai, "targets", level),
-                            f"target {target:g} lies outside the scale ({lo} to {hi})",
-                        )
-                    )
-        for si, step in enumerate(_list(_get(area, "roadmap"))):
-            phase = _get(step, "phase")
-            if phases and isinstance(phase, str) and phase not in phases:
-                out.append(
-                    (
-                        ("areas", ai, "roadmap", si, "phase"),
-                        f"unknown phase {phase!r}; phases are {', '.join(str(p) for p in phases)}",
-                    )
-                )
-    return out
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _get(value: Any, key: str) -> Any:
-    return value.get(key) if isinstance(value, dict) else None
-
-
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and value == value
+        and abs(value) != float("inf")
+    )
 
 
-def _duplicates(
-    out: list[tuple[tuple[str | int, ...], str]],
-    ids: list[Any],
-    path: Callable[[int], tuple[str | int, ...]],
-    what: str,
-) -> None:
-    seen: set[str] = set()
-    for index, ident in enumerate(ids):
-        if not isinstance(ident, str):
+def _drop_added_defaults(model: BaseModel, data: Any) -> Any:
+    """Walk the model beside its dump and drop every ADDED field that still has its default."""
+    if not isinstance(data, dict):
+        return data
+    added: dict[str, Any] = getattr(model, "ADDED", {})
+    out = {}
+    for name, value in data.items():
+        if name in added and value == added[name]:
             continue
-        if ident in seen:
-            out.append((path(index), f"duplicate {what} id {ident!r}"))
-        seen.add(ident)
+        child = getattr(model, name, None)
+        if isinstance(child, BaseModel):
+            value = _drop_added_defaults(child, value)
+        elif isinstance(child, list):
+            value = [
+                _drop_added_defaults(c, v) if isinstance(c, BaseModel) else v
+                for c, v in zip(child, value, strict=True)
+            ]
+        out[name] = value
+    # A step's phase was always present before phases became optional.
+    if isinstance(model, RoadmapStep) and out.get("phase") is None:
+        out.pop("phase", None)
+    if isinstance(model, Area) and out.get("targets") is None:
+        out.pop("targets", None)
+    return out

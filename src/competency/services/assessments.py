@@ -140,7 +140,7 @@ def save_area(
     if stray:
         raise ServiceError(f"Items {', '.join(stray)} do not belong to area {area.title}.")
     try:
-        scoring.check_answers(taken.questionnaire, answers)
+        scoring.check_answers(taken.questionnaire, answers, taken.assessment.target_level)
     except scoring.AnswerError as exc:
         raise ServiceError("; ".join(exc.problems)) from None
     if note is not None and len(note) > MAX_NOTE_LENGTH:
@@ -178,12 +178,12 @@ def save_area(
 
 
 def unanswered(
-    questionnaire: Questionnaire, answers: Mapping[str, int | None]
+    questionnaire: Questionnaire, answers: Mapping[str, int | None], level: str
 ) -> list[tuple[Area, list[str]]]:
-    """Per area, the items with no answer at all (N/A counts as answered)."""
+    """Per area in play at `level`, the items in play with no answer at all (N/A counts as answered)."""
     out = []
-    for area in questionnaire.areas:
-        missing = [item.id for item in area.items if item.id not in answers]
+    for area in questionnaire.areas_in_play(level):
+        missing = [item.id for item in questionnaire.items_in_play(area, level) if item.id not in answers]
         if missing:
             out.append((area, missing))
     return out
@@ -255,7 +255,7 @@ def record(
             "a self-assessment is made by its subject; use --kind manager for someone else's rating"
         )
     try:
-        scoring.check_answers(questionnaire, answers)
+        scoring.check_answers(questionnaire, answers, level)
     except scoring.AnswerError as exc:
         raise ServiceError("bad answers: " + "; ".join(exc.problems)) from None
     snapshot = ensure_snapshot(session, questionnaire)

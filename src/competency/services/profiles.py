@@ -82,6 +82,28 @@ def submitted_keys(session: Session, subject_id: int) -> list[str]:
     return seen
 
 
+def people_at_levels(session: Session, key: str, levels: set[str]) -> list[tuple[int, str, set[str]]]:
+    """(person, target level, scored areas) of each person's latest submitted self-assessment of `key`
+    when it was taken at one of `levels` (what `questionnaires diff` counts)."""
+    rows = session.exec(
+        select(Assessment.id, Assessment.subject_id, Assessment.target_level)
+        .join(QuestionnaireVersion, col(QuestionnaireVersion.id) == Assessment.questionnaire_version_id)
+        .where(QuestionnaireVersion.key == key, Assessment.kind == "self", Assessment.status == "submitted")
+        .order_by(col(Assessment.submitted_at), col(Assessment.id))
+    ).all()
+    latest = {subject: (assessment_id, level) for assessment_id, subject, level in rows}
+    wanted = {aid: (subject, level) for subject, (aid, level) in latest.items() if level in levels}
+    areas: dict[int, set[str]] = defaultdict(set)
+    if wanted:
+        for assessment_id, area_id in session.exec(
+            select(AreaScore.assessment_id, AreaScore.area_id).where(
+                col(AreaScore.assessment_id).in_(list(wanted))
+            )
+        ).all():
+            areas[assessment_id].add(area_id)
+    return [(subject, level, areas[aid]) for aid, (subject, level) in wanted.items()]
+
+
 def _submitted(
     session: Session, subject_id: int, key: str, kind: str
 ) -> list[tuple[Assessment, QuestionnaireVersion]]:
@@ -103,7 +125,7 @@ def rated_from_rows(assessment: Assessment, questionnaire: Questionnaire, rows: 
     """Rebuild the profile from the stored area scores (the numbers written at submit)."""
     results = {}
     by_area = {row.area_id: row for row in rows}
-    for area in questionnaire.areas:
+    for area in questionnaire.areas_in_play(assessment.target_level):
         row = by_area.get(area.id)
         score = row.score if row is not None else None
         results[area.id] = scoring.area_result(questionnaire, area, score, assessment.target_level)

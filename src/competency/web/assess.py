@@ -207,7 +207,7 @@ def review(assessment_id: int) -> Any:
     if taken.assessment.status != "draft":
         return redirect(url_for("assess.resume", assessment_id=assessment_id))
     answers = service.answers_of(db(), assessment_id)
-    missing = service.unanswered(taken.questionnaire, answers)
+    missing = service.unanswered(taken.questionnaire, answers, taken.assessment.target_level)
     subject = db().get(User, taken.assessment.subject_id)
     return render_template(
         "assess/review.html",

@@ -20,7 +20,7 @@ def report() -> None:
 @click.option("--questionnaire", "key", help="Framework id (default: the person's latest).")
 def report_person(email: str, output: Path, key: str | None) -> None:
     """A person's development report (latest self-assessment, manager rating, plan, history)."""
-    from competency.cli import audit, database, fail
+    from competency.cli.common import audit, database, fail
     from competency.services import NotFound, reports, users
 
     with database() as session:
@@ -48,7 +48,7 @@ def report_person(email: str, output: Path, key: str | None) -> None:
 def report_team(team_name: str, output: Path, key: str | None) -> None:
     """A team's report: radar, heatmap, coverage and single points of expertise, members."""
     from competency import config
-    from competency.cli import audit, database, fail
+    from competency.cli.common import audit, database, fail
     from competency.questionnaire.catalog import Catalog
     from competency.services import NotFound, reports, users
     from competency.services.teams import framework_keys
@@ -82,7 +82,7 @@ def export() -> None:
 )
 def export_scores(output: Path) -> None:
     """A row per person x area of each person's latest submitted self-assessment per framework."""
-    from competency.cli import audit, database
+    from competency.cli.common import audit, database
     from competency.services import reports
 
     with database() as session:

@@ -1,0 +1,240 @@
+"""The rules of the format that no single field can check on its own (ids, levels, targets, bands, phases)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+PathKey = tuple[str | int, ...]
+Violation = tuple[PathKey, str]
+
+MIN_SCALE_POINTS = 3
+MAX_SCALE_POINTS = 11
+
+
+class RuleViolations(ValueError):
+    """Cross-field rule failures, each with the path of the offending field."""
+
+    def __init__(self, problems: list[Violation]) -> None:
+        super().__init__("; ".join(message for _, message in problems))
+        self.problems = problems
+
+
+def rule_violations(data: Any) -> list[Violation]:
+    """Every cross-field rule, checked on raw (possibly malformed) data.
+
+    Works on raw data so that a file with a type error still gets its duplicate ids, unknown
+    levels and missing targets reported in the same run.
+    """
+    out: list[Violation] = []
+    if not isinstance(data, dict):
+        return out
+    lo, hi = _scale(out, data)
+
+    def within(value: Any, path: PathKey, what: str) -> None:
+        if lo is not None and hi is not None and _is_number(value) and not lo <= value <= hi:
+            out.append((path, f"{what} {value:g} lies outside the scale ({lo:g} to {hi:g})"))
+
+    within(data.get("expert_threshold"), ("expert_threshold",), "expert threshold")
+    within(data.get("target"), ("target",), "target")
+
+    tracks = [_ident(t) for t in _list(data.get("tracks"))]
+    levels_raw = _list(data.get("levels"))
+    levels = [_ident(lv) for lv in levels_raw]
+    groups = [_ident(g) for g in _list(data.get("groups"))]
+    phases = [_ident(ph) for ph in _list(data.get("phases"))]
+    areas = _list(data.get("areas"))
+    _duplicates(out, tracks, lambda i: ("tracks", i, "id"), "track")
+    _duplicates(
+        out,
+        levels,
+        lambda i: ("levels", i, "id") if isinstance(levels_raw[i], dict) else ("levels", i),
+        "level",
+    )
+    _duplicates(out, groups, lambda i: ("groups", i, "id"), "group")
+    _duplicates(out, phases, lambda i: ("phases", i, "id"), "phase")
+    _duplicates(out, [_ident(a) for a in areas], lambda i: ("areas", i, "id"), "area")
+    item_paths = [
+        (ai, ii, _ident(it)) for ai, a in enumerate(areas) for ii, it in enumerate(_list(_get(a, "items")))
+    ]
+    _duplicates(
+        out,
+        [p[2] for p in item_paths],
+        lambda k: ("areas", item_paths[k][0], "items", item_paths[k][1], "id"),
+        "item",
+    )
+    step_paths = [
+        (ai, si, _ident(st)) for ai, a in enumerate(areas) for si, st in enumerate(_list(_get(a, "roadmap")))
+    ]
+    _duplicates(
+        out,
+        [p[2] for p in step_paths],
+        lambda k: ("areas", step_paths[k][0], "roadmap", step_paths[k][1], "id"),
+        "roadmap step",
+    )
+
+    track_ids = [t for t in tracks if isinstance(t, str)]
+    for li, level in enumerate(levels_raw):
+        track = _get(level, "track")
+        if isinstance(track, str) and track not in track_ids:
+            out.append((("levels", li, "track"), _unknown("track", track, track_ids, "tracks")))
+
+    level_ids = [lv for lv in levels if isinstance(lv, str)]
+    paths = _paths(levels_raw)
+    group_ids = [g for g in groups if isinstance(g, str)]
+    phase_ids = [p for p in phases if isinstance(p, str)]
+    default_target = data.get("target")
+    for ai, area in enumerate(areas):
+        group = _get(area, "group")
+        if isinstance(group, str) and group not in group_ids:
+            out.append((("areas", ai, "group"), _unknown("group", group, group_ids, "groups")))
+        targets = _get(area, "targets")
+        if isinstance(targets, dict):
+            for level, target in targets.items():
+                if level_ids and level not in level_ids:
+                    out.append(
+                        (("areas", ai, "targets", level), _unknown("level", level, level_ids, "levels"))
+                    )
+                else:
+                    within(target, ("areas", ai, "targets", level), "target")
+        else:
+            within(targets, ("areas", ai, "targets"), "target")
+        expectations = _get(area, "expectations")
+        if isinstance(expectations, dict):
+            for level in expectations:
+                if level_ids and level not in level_ids:
+                    out.append(
+                        (("areas", ai, "expectations", level), _unknown("level", level, level_ids, "levels"))
+                    )
+        items = _list(_get(area, "items"))
+        for ii, item in enumerate(items):
+            level = _get(item, "level")
+            if isinstance(level, str) and level_ids and level not in level_ids:
+                out.append(
+                    (("areas", ai, "items", ii, "level"), _unknown("level", level, level_ids, "levels"))
+                )
+        for level in level_ids:
+            in_play = any(_item_in_play(item, paths.get(level, ())) for item in items)
+            if in_play and not _has_target(targets, level, default_target):
+                out.append(
+                    (
+                        ("areas", ai, "targets"),
+                        f"missing a target for level {level!r}, where this area is in play "
+                        f"(give targets.{level}, one number for every level, or a top-level target)",
+                    )
+                )
+        for si, step in enumerate(_list(_get(area, "roadmap"))):
+            _check_step(out, step, ("areas", ai, "roadmap", si), phase_ids, lo, hi)
+    return out
+
+
+def _scale(out: list[Violation], data: dict[str, Any]) -> tuple[float | None, float | None]:
+    scale = _list(data.get("scale"))
+    values: list[Any] = [p.get("value") if isinstance(p, dict) else None for p in scale]
+    if (
+        "scale" in data
+        and isinstance(data["scale"], list)
+        and not MIN_SCALE_POINTS <= len(scale) <= MAX_SCALE_POINTS
+    ):
+        out.append(
+            (
+                ("scale",),
+                f"a scale needs {MIN_SCALE_POINTS} to {MAX_SCALE_POINTS} points, this one has {len(scale)}",
+            )
+        )
+    for i in range(1, len(values)):
+        prev, cur = values[i - 1], values[i]
+        if _is_number(prev) and _is_number(cur) and cur <= prev:
+            out.append(
+                (("scale", i, "value"), f"scale values must be strictly ascending: {cur} follows {prev}")
+            )
+    numbers: list[float] = [v for v in values if _is_number(v)]
+    return (min(numbers), max(numbers)) if numbers else (None, None)
+
+
+def _check_step(
+    out: list[Violation],
+    step: Any,
+    path: PathKey,
+    phase_ids: list[str],
+    lo: float | None,
+    hi: float | None,
+) -> None:
+    if not isinstance(step, dict):
+        return
+    phase = step.get("phase")
+    if phase_ids:
+        if phase is None:
+            out.append((path, "a phase is needed: this file has phases (" + ", ".join(phase_ids) + ")"))
+        elif isinstance(phase, str) and phase not in phase_ids:
+            out.append(((*path, "phase"), _unknown("phase", phase, phase_ids, "phases")))
+    elif phase is not None:
+        out.append(((*path, "phase"), "this file has no phases: remove the step's phase or add `phases`"))
+    band = step.get("band")
+    if isinstance(band, list | tuple) and len(band) == 2 and all(_is_number(b) for b in band):
+        b0, b1 = band
+        if lo is not None and hi is not None and not (lo <= b0 <= hi and lo <= b1 <= hi):
+            out.append(
+                ((*path, "band"), f"band [{b0:g}, {b1:g}] reaches outside the scale ({lo:g} to {hi:g})")
+            )
+        if b0 >= b1:
+            out.append(((*path, "band"), f"a band runs from low to high: {b0:g} is not below {b1:g}"))
+
+
+def _paths(levels_raw: list[Any]) -> dict[str, tuple[str, ...]]:
+    """Level id -> its path (shared or same-track levels before it, then itself), from raw data."""
+    paths: dict[str, tuple[str, ...]] = {}
+    seen: list[tuple[str, Any]] = []
+    for level in levels_raw:
+        ident = _ident(level)
+        if not isinstance(ident, str):
+            continue
+        track = _get(level, "track")
+        paths.setdefault(ident, (*(i for i, t in seen if t is None or t == track), ident))
+        seen.append((ident, track))
+    return paths
+
+
+def _item_in_play(item: Any, path: tuple[str, ...]) -> bool:
+    level = _get(item, "level")
+    return not isinstance(level, str) or level in path
+
+
+def _has_target(targets: Any, level: str, default: Any) -> bool:
+    if isinstance(targets, dict) and level in targets:
+        return True
+    if targets is not None and not isinstance(targets, dict):
+        return True
+    return default is not None
+
+
+def _unknown(what: str, value: str, known: list[str], plural: str) -> str:
+    if not known:
+        return f"unknown {what} {value!r}: this file defines no {plural}"
+    return f"unknown {what} {value!r}; {plural} are {', '.join(known)}"
+
+
+def _ident(entry: Any) -> Any:
+    return entry.get("id") if isinstance(entry, dict) else entry
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _get(value: Any, key: str) -> Any:
+    return value.get(key) if isinstance(value, dict) else None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _duplicates(out: list[Violation], ids: list[Any], path: Callable[[int], PathKey], what: str) -> None:
+    seen: set[str] = set()
+    for index, ident in enumerate(ids):
+        if not isinstance(ident, str):
+            continue
+        if ident in seen:
+            out.append((path(index), f"duplicate {what} id {ident!r}"))
+        seen.add(ident)
