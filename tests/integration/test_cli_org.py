@@ -316,8 +316,13 @@ def answers_file(tmp_path: Path, answers: dict[str, object], name: str = "answer
     return path
 
 
-def every_item(value: int) -> dict[str, object]:
-    return {item.id: value for area in ENGINEER.areas for item in area.items}
+def every_item(value: int, level: str = "mid") -> dict[str, object]:
+    """An answer to every item asked at `level` (a staff behaviour is not asked of a mid-level engineer)."""
+    return {
+        item.id: value
+        for area in ENGINEER.areas_in_play(level)
+        for item in ENGINEER.items_in_play(area, level)
+    }
 
 
 @pytest.fixture
@@ -351,7 +356,7 @@ def test_assessments_import_stores_a_scored_submitted_assessment_once(
         assert (assessment.kind, assessment.status, assessment.target_level) == ("self", "submitted", "mid")
         expected = scoring.score(ENGINEER, every_item(3), "mid")  # type: ignore[arg-type]
         assert assessment.readiness == pytest.approx(expected.readiness)
-        assert len(session.exec(select(AreaScore)).all()) == len(ENGINEER.areas)
+        assert len(session.exec(select(AreaScore)).all()) == len(ENGINEER.areas_in_play("mid"))
 
 
 @pytest.mark.usefixtures("team_of_two")
