@@ -16,16 +16,8 @@ def level_in(q: Questionnaire, level: str) -> str:
 
 
 def in_play(q: Questionnaire, level: str) -> list[tuple[Area, list[Item]]]:
-    """The areas asked at `level`, each with its items in play (DESIGN.md: the level's path)."""
-    ids = list(q.level_ids)
-    track = getattr(q.levels[ids.index(level)], "track", None)
-    path = {lv.id for lv in q.levels[: ids.index(level) + 1] if getattr(lv, "track", None) in (None, track)}
-    out = []
-    for area in q.areas:
-        items = [item for item in area.items if getattr(item, "level", None) in (None, *path)]
-        if items:
-            out.append((area, items))
-    return out
+    """The areas asked at `level`, each with its items in play."""
+    return [(area, q.items_in_play(area, level)) for area in q.areas_in_play(level)]
 
 
 def item_values(q: Questionnaire, person: Person, cycle: int) -> dict[str, int | None]:

@@ -42,6 +42,7 @@ from competency.services.demo.cast import (
 )
 from competency.services.passwords import hash_password, password_problem, verify_password
 from competency.services.snapshots import ensure_snapshot
+from competency.services.snapshots import status as snapshot_status
 
 #: Version 1 of the shipped frameworks, exactly as they shipped: the demo's earlier cycles use them.
 VERSION1_FOLDER = Path(__file__).resolve().parent / "version1"
@@ -87,16 +88,24 @@ def load_demo(
     anchor = users[PEOPLE[0].email].created_at.date()
     teams = _teams(session, users, result)
     cycles = _cycles(session, teams, users[PEOPLE[0].email], anchor, result)
-    _assessments(session, _by_cycle(frameworks), users, cycles, result)
+    _assessments(session, _by_cycle(session, frameworks), users, cycles, result)
     _totals(session, users, result)
     return result
 
 
-def _by_cycle(current: Mapping[str, Questionnaire]) -> list[dict[str, Questionnaire]]:
-    """The framework each cycle is taken on: version 1 for the earlier cycles, the shipped one after."""
-    old = version1_frameworks()
+def _by_cycle(session: Session, current: Mapping[str, Questionnaire]) -> list[dict[str, Questionnaire]]:
+    """The framework each cycle is taken on: version 1 for the earlier cycles, the shipped one after.
+
+    A database that already holds a newer version but not version 1 (the demo forced into a database in
+    use) cannot take version 1 any more: there every cycle uses the shipped version.
+    """
+    old = {
+        key: q
+        for key, q in version1_frameworks().items()
+        if key in current and current[key].version > 1 and snapshot_status(session, q).state != "conflict"
+    }
     return [
-        {key: old[key] if index in VERSION1_CYCLES and q.version > 1 else q for key, q in current.items()}
+        {key: old[key] if index in VERSION1_CYCLES and key in old else q for key, q in current.items()}
         for index in range(len(CYCLE_OPENS))
     ]
 
