@@ -45,9 +45,27 @@ def create_app(test_config: dict[str, Any] | None = None, *, settings: Settings 
 
     engine = create_db_engine(app.config.get("DATABASE_URL") or settings.database_url)
     app.extensions["competency.engine"] = engine
-    app.extensions["competency.catalog"] = Catalog(settings.questionnaire_dir)
+    catalog = Catalog(settings.questionnaire_dir, fallback=_stored_fallback(engine))
+    # Loaded before the first request: a fresh threaded server never serves an empty catalog.
+    catalog.refresh(force=True)
+    app.extensions["competency.catalog"] = catalog
 
     from competency.web import init_web
 
     init_web(app)
     return app
+
+
+def _stored_fallback(engine: Any) -> Any:
+    """The newest stored snapshot of a framework, for a file that is broken when this process starts."""
+
+    def newest(key: str) -> Any:
+        from sqlmodel import Session
+
+        from competency.services.snapshots import newest_snapshot, snapshot_questionnaire
+
+        with Session(engine) as session:
+            row = newest_snapshot(session, key)
+            return snapshot_questionnaire(row) if row is not None else None
+
+    return newest

@@ -47,6 +47,30 @@ def _int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+#: A random key of 32 characters has about 16 distinct ones (hex) or more; a pattern has a handful.
+SECRET_KEY_MIN_LENGTH = 32
+SECRET_KEY_MIN_DISTINCT = 10
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why `key` cannot sign sessions, or None. Anyone who guesses it can forge any login."""
+    if len(key) < SECRET_KEY_MIN_LENGTH:
+        return f"it has {len(key)} characters, at least {SECRET_KEY_MIN_LENGTH} are needed"
+    if len(set(key)) < SECRET_KEY_MIN_DISTINCT:
+        return f"it uses only {len(set(key))} different characters, so it is a pattern, not random"
+    return None
+
+
+def _roles(name: str) -> tuple[str, ...]:
+    raw = os.environ.get(name, "")
+    roles = tuple(r.strip().lower() for r in raw.split(",") if r.strip())
+    known = {"member", "hr", "admin"}
+    unknown = sorted(set(roles) - known)
+    if unknown:
+        raise ConfigError(f"{name} names unknown roles {', '.join(unknown)}; use some of member, hr, admin")
+    return roles
+
+
 @dataclass
 class Settings:
     """Everything the app reads from its environment, resolved once at start-up."""
@@ -59,6 +83,10 @@ class Settings:
     #: Plain members see their team's aggregate only from this many submitted assessments.
     team_aggregate_min: int = 5
     max_upload_bytes: int = 2 * 1024 * 1024
+    #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed (0: none).
+    trusted_proxies: int = 0
+    #: Global roles that must use a second factor (COMPETENCY_REQUIRE_2FA_FOR, e.g. "hr,admin").
+    require_2fa_for: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -70,7 +98,11 @@ class Settings:
             secret_key=os.environ.get("SECRET_KEY", ""),
             team_aggregate_min=max(3, _int("COMPETENCY_TEAM_AGGREGATE_MIN", 5)),
             max_upload_bytes=_int("COMPETENCY_MAX_UPLOAD_BYTES", 2 * 1024 * 1024),
+            trusted_proxies=_int("COMPETENCY_TRUSTED_PROXIES", 0),
+            require_2fa_for=_roles("COMPETENCY_REQUIRE_2FA_FOR"),
         )
+        if settings.trusted_proxies < 0:
+            raise ConfigError("COMPETENCY_TRUSTED_PROXIES must be 0 or more")
         return settings
 
     @property
@@ -80,8 +112,11 @@ class Settings:
     def resolve_secret_key(self) -> str:
         """SECRET_KEY, or in development a random key kept under instance/ across restarts."""
         if self.secret_key:
-            if len(self.secret_key) < 16 or self.secret_key in {"change-me", "secret", "dev"}:
-                raise ConfigError("SECRET_KEY is too weak: use at least 32 random characters")
+            if problem := secret_key_problem(self.secret_key):
+                raise ConfigError(
+                    f"SECRET_KEY is too weak: {problem}. Generate one with "
+                    '`python -c "import secrets; print(secrets.token_hex(32))"`.'
+                )
             return self.secret_key
         if not self.development:
             raise ConfigError(

@@ -15,3 +15,8 @@ def resource_path(name: str) -> Path:
         if candidate.exists():
             return candidate
     raise FileNotFoundError(f"{name!r} is neither inside the competency package nor at the project root")
+
+
+def package_data(name: str) -> Path:
+    """A file of `competency/data/` (shipped inside the package in a checkout and a wheel alike)."""
+    return _PACKAGE / "data" / name

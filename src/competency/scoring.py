@@ -99,9 +99,14 @@ def check_answers(q: Questionnaire, answers: Mapping[str, Any], level: str | Non
             continue
         _, item = items[item_id]
         if level is not None and not q.item_in_play(item, level):
+            # "another track" only when it is one: a staff item refused at senior (both ic), or at a
+            # shared level below both tracks, is simply expected later.
+            expected_track = q.level(item.level).track if item.level in q.level_ids else None
+            own_track = q.level(level).track
+            elsewhere = None not in (expected_track, own_track) and expected_track != own_track
             problems.append(
                 f"{item_id}: not asked at level {level!r} (expected from level {item.level!r}"
-                f"{'' if q.level(item.level or level).track is None else ' on another track'})"
+                f"{' on another track' if elsewhere else ''})"
             )
             continue
         if value is None:

@@ -160,3 +160,53 @@ def test_missing_folder_serves_nothing(tmp_path: Path) -> None:
     c = catalog(tmp_path / "nowhere")
     assert c.all() == []
     assert c.problems() == {}
+
+
+# -- a process that starts while a file is broken -----------------------------------------------------
+
+
+def test_broken_file_at_start_serves_the_stored_fallback(tmp_path: Path) -> None:
+    from competency.questionnaire import load_text
+
+    stored = load_text(framework(title="Stored"))
+    write(tmp_path / "demo.yaml", framework().replace("title: Demo", "title: [unclosed"))
+    asked: list[str] = []
+
+    def fallback(key: str) -> object:
+        asked.append(key)
+        return stored if key == "demo" else None
+
+    c = Catalog(tmp_path, min_interval=3600, fallback=fallback)  # type: ignore[arg-type]
+    c.refresh(force=True)
+    assert asked == ["demo"]
+    assert c.get("demo") == stored
+    # The error is still listed for the admins.
+    assert [p.path for p in c.problems()[tmp_path / "demo.yaml"]] == [""]
+
+
+def test_broken_file_without_a_stored_version_is_not_served(tmp_path: Path) -> None:
+    write(tmp_path / "demo.yaml", "id: demo\nversion: [\n")
+    c = Catalog(tmp_path, min_interval=3600, fallback=lambda key: None)
+    c.refresh(force=True)
+    assert c.all() == []
+    assert tmp_path / "demo.yaml" in c.problems()
+
+
+def test_fallback_that_fails_leaves_the_error_shown(tmp_path: Path) -> None:
+    def down(key: str) -> None:
+        raise ConnectionError("database is down")
+
+    write(tmp_path / "demo.yaml", "id: demo\nversion: [\n")
+    c = Catalog(tmp_path, min_interval=3600, fallback=down)
+    c.refresh(force=True)
+    assert c.all() == []
+    assert tmp_path / "demo.yaml" in c.problems()
+
+
+def test_deeply_nested_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    write(tmp_path / "good.yaml", framework(key="good"))
+    write(tmp_path / "deep.yaml", framework(key="deep") + "summary: " + "[" * 5000 + "]" * 5000 + "\n")
+    c = catalog(tmp_path)
+    assert [q.id for q in c.all()] == ["good"]
+    (problem,) = c.problems()[tmp_path / "deep.yaml"]
+    assert "nested" in problem.message

@@ -54,7 +54,7 @@ def make_app(engine, db_url: str, tmp_path: Path) -> Iterator[Callable[..., Flas
         settings = Settings(
             env="test",
             database_url=db_url,
-            secret_key="test-secret-key-" + "x" * 32,
+            secret_key="test-secret-key-0123456789" + "x" * 22,
             questionnaire_dir=questionnaire_dir or resource_path("questionnaires"),
             instance_dir=tmp_path / "instance",
         )

@@ -22,6 +22,8 @@ HR_AND_ADMIN = {**ONLY_ADMIN, "hr": OK}
 TEAM_INDIVIDUALS = {**HR_AND_ADMIN, "manager": OK}
 TEAM_MEMBERS = {**TEAM_INDIVIDUALS, "self": OK}
 RUNS_CYCLES = {**HR_AND_ADMIN, "manager": OK, "other_manager": OK}
+#: Reached by everyone signed in, who is answered 400 for the wrong code or password sent.
+SIGNED_IN_REFUSED = {**dict.fromkeys(ROLES, "400"), "anonymous": LOGIN}
 
 Route = (
     tuple[str, Callable[[World], str], dict[str, str]]
@@ -38,6 +40,28 @@ MATRIX: dict[str, Route] = {
     "auth.login": ("GET", lambda w: "/login", PUBLIC),
     "auth.logout": ("POST", lambda w: "/logout", dict.fromkeys(ROLES, LOGIN)),
     "auth.change_password": ("GET", lambda w: "/account/password", SIGNED_IN),
+    # Without a password checked first, the code step sends everyone back to the login form.
+    "auth.login_code": ("GET", lambda w: "/login/code", dict.fromkeys(ROLES, LOGIN)),
+    "auth.two_factor": ("GET", lambda w: "/account/two-factor", SIGNED_IN),
+    "auth.two_factor_start": ("POST", lambda w: "/account/two-factor/start", SIGNED_IN),
+    "auth.two_factor_confirm": (
+        "POST",
+        lambda w: "/account/two-factor/confirm",
+        SIGNED_IN_REFUSED,
+        lambda w: {"code": "000000"},
+    ),
+    "auth.two_factor_codes": (
+        "POST",
+        lambda w: "/account/two-factor/recovery-codes",
+        SIGNED_IN_REFUSED,
+        lambda w: {"password": "not the password"},
+    ),
+    "auth.two_factor_disable": (
+        "POST",
+        lambda w: "/account/two-factor/disable",
+        SIGNED_IN_REFUSED,
+        lambda w: {"password": "not the password"},
+    ),
     "assess.start": ("GET", lambda w: "/assessments/new", SIGNED_IN),
     "assess.start_manager": ("GET", lambda w: f"/people/{w.subject.id}/assess", ONLY_MANAGER),
     "assess.resume": ("GET", lambda w: f"/assessments/{w.draft_id}", ONLY_SELF),
@@ -51,6 +75,7 @@ MATRIX: dict[str, Route] = {
     "reports.cycle_zip": ("GET", lambda w: f"/reports/cycles/{w.cycle_id}.zip", HR_AND_ADMIN),
     "reports.scores_csv": ("GET", lambda w: "/exports/scores.csv", HR_AND_ADMIN),
     "reports.audit_log": ("GET", lambda w: "/audit", HR_AND_ADMIN),
+    "reports.audit_csv": ("GET", lambda w: "/audit.csv", HR_AND_ADMIN),
     "teams.index": ("GET", lambda w: "/teams", SIGNED_IN),
     "teams.dashboard": ("GET", lambda w: f"/teams/{w.team_id}", TEAM_MEMBERS),
     "teams.summary_api": (
@@ -98,6 +123,8 @@ def outcome(response) -> str:  # type: ignore[no-untyped-def]
         return NOT_FOUND
     if response.status_code in (301, 302, 303) and "/login" in response.headers.get("Location", ""):
         return LOGIN
+    if response.status_code == 401 and response.is_json:
+        return LOGIN  # an API call without a session
     if response.status_code < 400:
         return OK
     return str(response.status_code)

@@ -143,7 +143,7 @@ def test_submitted_assessment_cannot_change(app, client, make_user) -> None:  # 
         f"/assessments/{aid}/areas/{area.id}",
         data={f"item__{asked(area)[0].id}": "4", "csrf_token": token, "go": "next"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 409  # a conflict, said as such, with a link to the submitted result
     with app.app_context():
         value = (
             db()

@@ -9,7 +9,7 @@ from tests.web.conftest import PASSWORD, csrf_token, login
 from tests.web.world import build_world
 
 from competency.config import Settings
-from competency.services import users as users_service
+from competency.services import throttle
 
 
 def post_login(client, email: str, password: str):  # type: ignore[no-untyped-def]
@@ -49,11 +49,12 @@ def test_email_is_case_insensitive(client, make_user) -> None:  # type: ignore[n
 
 def test_repeated_failures_are_throttled(client, make_user) -> None:  # type: ignore[no-untyped-def]
     make_user("lee@example.org")
-    for _ in range(users_service.THROTTLE_PER_ACCOUNT):
+    for _ in range(throttle.PAIR.free):
         assert post_login(client, "lee@example.org", "wrong password!").status_code == 401
-    # Even the right password is refused while throttled.
+    # Past the allowance, even the right password waits (this client's address has failed here).
     response = post_login(client, "lee@example.org", PASSWORD)
-    assert response.status_code == 401
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) >= 1
     assert "Too many failed attempts" in response.get_data(as_text=True)
 
 
@@ -176,7 +177,7 @@ def test_cookies_are_secure_outside_development(make_app, questionnaire_dir, mon
     from competency.app import create_app
 
     settings = Settings(
-        env="production", secret_key="k" * 40, database_url="sqlite://", instance_dir=tmp_path
+        env="production", secret_key="a-production-key-0123456789abcdefXYZ", database_url="sqlite://", instance_dir=tmp_path
     )
     app = create_app(settings=settings)
     assert app.config["SESSION_COOKIE_SECURE"] is True

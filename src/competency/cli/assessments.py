@@ -33,6 +33,12 @@ def assessments() -> None:
 @click.option(
     "--submitted-at", "submitted_text", help="ISO 8601 date or time; without a zone, UTC. Default: now."
 )
+@click.option(
+    "--notes",
+    "notes_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Evidence notes: YAML or JSON {area_id: text}.",
+)
 def assessments_import(
     email: str,
     key: str,
@@ -41,6 +47,7 @@ def assessments_import(
     assessor_email: str | None,
     kind: str,
     submitted_text: str | None,
+    notes_path: Path | None,
 ) -> None:
     """Store a submitted, scored assessment from an answers file ({item_id: value | null})."""
     from competency import config, scoring
@@ -64,6 +71,14 @@ def assessments_import(
         scoring.check_answers(questionnaire, answers, level)
     except scoring.AnswerError as exc:
         fail("bad answers:\n" + "\n".join(f"  {answers_path}: {problem}" for problem in exc.problems))
+    notes = (
+        read_answers(notes_path, what="area id to note text, e.g. {statistics: Ran the A/B analysis}")
+        if notes_path
+        else {}
+    )
+    note_problems = service.check_notes(questionnaire, notes, level)
+    if note_problems:
+        fail("bad notes:\n" + "\n".join(f"  {notes_path}: {problem}" for problem in note_problems))
     if kind == "manager" and not assessor_email:
         fail("--assessor: a manager assessment needs the manager's email")
 
@@ -99,6 +114,7 @@ def assessments_import(
                 level=level,
                 answers=answers,
                 submitted_at=submitted_at,
+                notes=notes,
             )
         except ServiceError as exc:
             fail(str(exc))

@@ -90,8 +90,8 @@ def audit(session: Session, action: str, obj: str, **details: Any) -> None:
     audit_log.log(session, actor_id=None, action=action, object=obj, details={"via": "cli", **details})
 
 
-def read_answers(path: Path) -> dict[str, Any]:
-    """An answers file as {item_id: value}; a file that is not such a mapping exits with a message."""
+def read_answers(path: Path, *, what: str = "item id to value, e.g. {probability: 3}") -> dict[str, Any]:
+    """An answers (or notes) file as a mapping; a file that is not such a mapping exits with a message."""
     import yaml
 
     try:
@@ -105,5 +105,5 @@ def read_answers(path: Path) -> dict[str, Any]:
     if data is None:
         data = {}
     if not isinstance(data, dict) or not all(isinstance(k, str) for k in data):
-        fail(f"{path}: expected a mapping of item id to value, e.g. {{probability: 3}}")
+        fail(f"{path}: expected a mapping of {what}")
     return data

@@ -14,6 +14,7 @@ from competency.models.assessments import (
 from competency.models.audit import AuditEvent, LoginAttempt
 from competency.models.base import UTCDateTime, utcnow
 from competency.models.people import GLOBAL_ROLES, TEAM_ROLES, Membership, Team, User
+from competency.models.security import RecoveryCode, UserSession
 
 __all__ = [
     "ASSESSMENT_KINDS",
@@ -30,8 +31,10 @@ __all__ = [
     "LoginAttempt",
     "Membership",
     "QuestionnaireVersion",
+    "RecoveryCode",
     "Team",
     "UTCDateTime",
     "User",
+    "UserSession",
     "utcnow",
 ]

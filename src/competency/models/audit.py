@@ -13,6 +13,8 @@ from competency.models.base import now_column
 
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
+    #: The audit page filters and pages by time.
+    __table_args__ = (sa.Index(None, "at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = now_column()
@@ -26,12 +28,18 @@ class AuditEvent(SQLModel, table=True):
 
 
 class LoginAttempt(SQLModel, table=True):
-    """Failed logins, for throttling by account and by address."""
+    """Failed logins, for throttling by account, address and trusted browser (services/throttle.py)."""
 
     __tablename__ = "login_attempt"
-    __table_args__ = (sa.Index(None, "email", "at"), sa.Index(None, "remote_addr", "at"))
+    __table_args__ = (
+        sa.Index(None, "email", "at"),
+        sa.Index(None, "remote_addr", "at"),
+        sa.Index(None, "device", "at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = now_column()
     email: str = Field(max_length=254)
     remote_addr: str | None = Field(default=None, max_length=64)
+    #: The trusted-browser id the attempt came with (a browser that logged in to this account before).
+    device: str | None = Field(default=None, max_length=64)

@@ -35,6 +35,15 @@ class User(SQLModel, table=True):
     session_version: int = Field(default=1)
     created_at: datetime = now_column()
     last_login_at: datetime | None = optional_time()
+    #: Base32 TOTP secret; set while setting up a second factor, in use once totp_enabled_at is set.
+    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_enabled_at: datetime | None = optional_time()
+    #: The last 30-second step a code was accepted for: the same code is never accepted twice.
+    totp_last_step: int | None = Field(default=None, sa_type=sa.BigInteger)
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enabled_at is not None and bool(self.totp_secret)
 
     @property
     def is_admin(self) -> bool:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,12 +25,27 @@ class _Entry:
     problems: tuple[Problem, ...]
 
 
-class Catalog:
-    """Loads `folder` and re-reads changed files; a broken file never replaces its last good version."""
+_ID_LINE = re.compile(r"^id:\s*[\"']?([a-z0-9][a-z0-9_-]*)", re.MULTILINE)
 
-    def __init__(self, folder: Path, *, min_interval: float = 2.0) -> None:
+
+class Catalog:
+    """Loads `folder` and re-reads changed files; a broken file never replaces its last good version.
+
+    `fallback(key)` gives the last good version of a framework when this process never loaded its file
+    without errors (a worker started while the file was broken): the service passes the newest
+    stored snapshot.
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        min_interval: float = 2.0,
+        fallback: Callable[[str], Questionnaire | None] | None = None,
+    ) -> None:
         self.folder = folder
         self.min_interval = min_interval
+        self.fallback = fallback
         self._entries: dict[Path, _Entry] = {}
         self._good: dict[Path, Questionnaire] = {}
         self._checked = 0.0
@@ -54,12 +71,33 @@ class Catalog:
                     questionnaire = load_file(path)
                 except QuestionnaireError as exc:
                     self._entries[path] = _Entry(stamp, None, tuple(exc.problems))
+                    self._use_fallback(path)
+                except Exception as exc:  # never let one file take the service down
+                    problem = Problem(str(path), 1, 1, "", f"could not be read: {type(exc).__name__}: {exc}")
+                    self._entries[path] = _Entry(stamp, None, (problem,))
+                    self._use_fallback(path)
                 else:
                     self._entries[path] = _Entry(stamp, questionnaire, ())
                     self._good[path] = questionnaire
             for gone in set(self._entries) - set(files):
                 del self._entries[gone]
                 self._good.pop(gone, None)
+
+    def _use_fallback(self, path: Path) -> None:
+        if path in self._good or self.fallback is None:
+            return
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")[:4096]
+        except OSError:
+            text = ""
+        found = _ID_LINE.search(text)
+        key = found.group(1) if found else path.stem
+        try:
+            stored = self.fallback(key)
+        except Exception:  # the database is down: nothing to fall back on, the error still shows
+            stored = None
+        if stored is not None:
+            self._good[path] = stored
 
     def _by_key(self) -> tuple[dict[str, Questionnaire], dict[Path, tuple[Problem, ...]]]:
         by_key: dict[str, Questionnaire] = {}

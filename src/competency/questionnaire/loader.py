@@ -8,8 +8,11 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
 
 from competency.questionnaire.messages import author_message
 from competency.questionnaire.rules import RuleViolations, rule_violations
@@ -45,18 +48,43 @@ class QuestionnaireError(Exception):
         self.problems = problems
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors and aliases (an alias bomb explodes only when walked)."""
+class _RefuseAliases(Composer):
+    """Composition that refuses anchors and aliases (an alias bomb explodes only when walked)."""
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        if self.check_event(AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
+        if self.check_event(AliasEvent):  # type: ignore[attr-defined]
+            event = self.peek_event()  # type: ignore[attr-defined]
             raise _Located(event.start_mark, "YAML aliases (*name) are not allowed in questionnaires")
-        event = self.peek_event()  # type: ignore[no-untyped-call]
+        event = self.peek_event()  # type: ignore[attr-defined]
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
             raise _Located(event.start_mark, f"YAML anchors (&{anchor}) are not allowed in questionnaires")
         return super().compose_node(parent, index)
+
+
+class _NoAliasLoader(_RefuseAliases, yaml.SafeLoader):
+    """The pure-Python SafeLoader, refusing aliases: used when PyYAML was built without libyaml."""
+
+
+def _loader_class() -> type[Any]:
+    """libyaml's parser under PyYAML's composer when PyYAML has it: the same nodes and marks, about
+    15x faster on a large framework (a 250-item file took over a second to parse in pure Python)."""
+    try:
+        from yaml._yaml import CParser
+    except ImportError:  # pragma: no cover - PyYAML wheels ship libyaml
+        return _NoAliasLoader
+
+    class _NoAliasCLoader(_RefuseAliases, SafeConstructor, Resolver, CParser):
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            Composer.__init__(self)
+
+    return _NoAliasCLoader
+
+
+_LOADER = _loader_class()
 
 
 class _Located(Exception):
@@ -79,7 +107,7 @@ def format_path(path: PathKey) -> str:
 class _Walker:
     """Turns a composed node tree into plain data, remembering where each value stood."""
 
-    def __init__(self, loader: _NoAliasLoader, file: str) -> None:
+    def __init__(self, loader: Any, file: str) -> None:
         self.loader = loader
         self.file = file
         self.marks: dict[PathKey, tuple[int, int]] = {}
@@ -135,7 +163,7 @@ def load_text(text: str, file: str = "<string>") -> Questionnaire:
         raise QuestionnaireError(
             [Problem(file, 1, 1, "", f"file is larger than {MAX_BYTES // 1024} KiB; split or shorten it")]
         )
-    loader = _NoAliasLoader(text)
+    loader = _LOADER(text)
     try:
         try:
             root = loader.get_single_node()
@@ -147,6 +175,9 @@ def load_text(text: str, file: str = "<string>") -> Questionnaire:
             mark = exc.problem_mark or exc.context_mark
             line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
             message = " ".join(str(x) for x in (exc.context, exc.problem) if x)
+            if "maximum nesting depth" in message:  # libyaml stops at 1000 levels, in its own words
+                message = "the document is nested too deeply to read; a framework never needs that"
+                raise QuestionnaireError([Problem(file, line, col, "", message)]) from None
             raise QuestionnaireError([Problem(file, line, col, "", f"invalid YAML: {message}")]) from None
         except yaml.YAMLError as exc:
             raise QuestionnaireError([Problem(file, 1, 1, "", f"invalid YAML: {exc}")]) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -148,8 +149,13 @@ def _scale(out: list[Violation], data: dict[str, Any]) -> tuple[float | None, fl
             out.append(
                 (("scale", i, "value"), f"scale values must be strictly ascending: {cur} follows {prev}")
             )
-    numbers: list[float] = [v for v in values if _is_number(v)]
-    return (min(numbers), max(numbers)) if numbers else (None, None)
+    # Only whole numbers make a scale. A point without one (`.nan`, `1.5`, missing) is reported as a
+    # field error; the range checks then stay silent rather than measure against a guessed scale
+    # ("outside the scale (nan to nan)").
+    numbers: list[float] = [v for v in values if isinstance(v, int) and not isinstance(v, bool)]
+    if not numbers or len(numbers) != len(values):
+        return None, None
+    return min(numbers), max(numbers)
 
 
 def _check_step(
@@ -197,7 +203,11 @@ def _paths(levels_raw: list[Any]) -> dict[str, tuple[str, ...]]:
 
 def _item_in_play(item: Any, path: tuple[str, ...]) -> bool:
     level = _get(item, "level")
-    return not isinstance(level, str) or level in path
+    if level is None:
+        return True
+    # A mistyped level (`level: 3`) is reported at the item; counting the item as in play everywhere
+    # would add a "missing a target" line for every level on top of it.
+    return isinstance(level, str) and level in path
 
 
 def _has_target(targets: Any, level: str, default: Any) -> bool:
@@ -211,7 +221,8 @@ def _has_target(targets: Any, level: str, default: Any) -> bool:
 def _unknown(what: str, value: str, known: list[str], plural: str) -> str:
     if not known:
         return f"unknown {what} {value!r}: this file defines no {plural}"
-    return f"unknown {what} {value!r}; {plural} are {', '.join(known)}"
+    # dict.fromkeys: a duplicated id (reported on its own) is listed once.
+    return f"unknown {what} {value!r}; {plural} are {', '.join(dict.fromkeys(known))}"
 
 
 def _ident(entry: Any) -> Any:
@@ -227,7 +238,8 @@ def _get(value: Any, key: str) -> Any:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    # NaN and infinity are reported by the field checks ("must be a finite number"), not compared here.
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _duplicates(out: list[Violation], ids: list[Any], path: Callable[[int], PathKey], what: str) -> None:

@@ -16,6 +16,7 @@ Text = Annotated[str, Field(min_length=1, max_length=2000)]
 LongText = Annotated[str, Field(min_length=1, max_length=10000)]
 Weight = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 Number = Annotated[float, Field(allow_inf_nan=False)]
+BAND_SHAPE = "a band is two numbers, from low to high, e.g. [2, 3]"
 ResourceKind = Literal["course", "book", "practice", "project", "community", "article"]
 
 
@@ -106,8 +107,13 @@ class RoadmapStep(_Model):
     @field_validator("band", mode="before")
     @classmethod
     def _band_from_list(cls, value: Any) -> Any:
-        # YAML gives a list; strict mode wants a tuple.
-        return tuple(value) if isinstance(value, list) else value
+        # YAML gives a list; strict mode wants a tuple. Any other shape gets one sentence, not the
+        # tuple validator's "band[1]: required field is missing".
+        if value is None:
+            return value
+        if not isinstance(value, list | tuple) or len(value) != 2:
+            raise ValueError(BAND_SHAPE)
+        return tuple(value)
 
 
 class Item(_Model):
@@ -223,6 +229,13 @@ class Questionnaire(_Model):
             if level.id == level_id:
                 return level
         raise KeyError(level_id)
+
+    def levels_by_track(self) -> list[tuple[str | None, list[Level]]]:
+        """(track label, its levels) in file order: the shared levels first (label None), then each track."""
+        out: list[tuple[str | None, list[Level]]] = [(None, [lv for lv in self.levels if lv.track is None])]
+        for track in self.tracks:
+            out.append((track.name, [lv for lv in self.levels if lv.track == track.id]))
+        return [(name, levels) for name, levels in out if levels]
 
     def track_name(self, track_id: str | None) -> str | None:
         for track in self.tracks:

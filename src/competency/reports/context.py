@@ -88,9 +88,11 @@ def _questionnaire(q: Questionnaire) -> Context:
 
 def _level(q: Questionnaire, level_id: str) -> Context:
     # A level without a label shows its id, capitalised as it starts phrases in the reports.
-    label = next((lv.label for lv in q.levels if lv.id == level_id), None)
+    found = next((lv for lv in q.levels if lv.id == level_id), None)
+    label = found.label if found else None
     name = label or level_id[:1].upper() + level_id[1:]
-    return {"id": level_id, "name": name}
+    track = q.track_name(found.track) if found and found.track else None
+    return {"id": level_id, "name": name, "description": found.description if found else None, "track": track}
 
 
 # -- person ---------------------------------------------------------------------------------
@@ -114,9 +116,12 @@ def person_context(
     """Everything templates/reports/person.html shows; the shape is documented at its top."""
     q = questionnaire
     titles = {area.id: area.title for area in q.areas}
+    shown = q.areas_in_play(profile.level)
 
     def area_row(area_id: str) -> Context:
         result = profile.areas[area_id]
+        area = q.area(area_id)
+        below = result.gap is not None and fmt_score(result.gap) != "0.00" and result.gap > 0
         return {
             "id": area_id,
             "title": titles[area_id],
@@ -126,21 +131,24 @@ def person_context(
             "gap": fmt_score(result.gap),
             "met": result.met,
             "attainment": None if result.attainment is None else f"{100 * result.attainment:.0f}",
+            "group": q.group_name(area.group) if area.group else None,
+            # What the target level looks like here, for an area below target.
+            "expectation": q.expectation(area, profile.level) if below else None,
         }
 
     series = [
-        RadarSeries("Self-assessment", [profile.areas[a.id].score for a in q.areas], SELF_COLOUR, fill=True)
+        RadarSeries("Self-assessment", [profile.areas[a.id].score for a in shown], SELF_COLOUR, fill=True)
     ]
     if manager_profile is not None:
         manager_scores = [
-            manager_profile.areas[a.id].score if a.id in manager_profile.areas else None for a in q.areas
+            manager_profile.areas[a.id].score if a.id in manager_profile.areas else None for a in shown
         ]
         series.append(RadarSeries("Manager assessment", manager_scores, MANAGER_COLOUR))
     level = _level(q, profile.level)
     series.append(
         RadarSeries(
             f"Target ({level['name']})",
-            [a.targets[profile.level] for a in q.areas],
+            [profile.areas[a.id].target for a in shown],
             TARGET_COLOUR,
             dashed=True,
         )
@@ -150,6 +158,7 @@ def person_context(
             q,
             {a: r.score for a, r in profile.areas.items()},
             {a: r.score for a, r in manager_profile.areas.items()},
+            profile.level,
         )
     title = f"Development report: {person_name} – {q.title}"
     return {
@@ -166,8 +175,10 @@ def person_context(
         "readiness": fmt_readiness(profile.readiness),
         "strengths": [area_row(a) for a in profile.strengths],
         "top_gaps": [area_row(a) for a in profile.top_gaps],
-        "radar_svg": Markup(radar_svg([a.title for a in q.areas], series, q.lo, q.hi, title="Skill radar")),
-        "areas": [area_row(a.id) for a in q.areas],
+        "radar_svg": Markup(radar_svg(_axis_labels(shown), series, q.lo, q.hi, title="Skill radar")),
+        "areas": [{**area_row(a.id), "number": i} for i, a in enumerate(shown, 1)],
+        "numbered": len(shown) > MAX_TITLED_AXES,
+        "source": q.source.model_dump() if q.source else None,
         "plan": _plan(q, profile),
         "plan_count": len(profile.plan),
         **_history(history),
@@ -176,15 +187,26 @@ def person_context(
     }
 
 
+#: Beyond this many axes titles collide round a radar: spokes carry the numbers of the area table.
+MAX_TITLED_AXES = 12
+
+
+def _axis_labels(areas: Sequence[Any]) -> list[str]:
+    if len(areas) > MAX_TITLED_AXES:
+        return [str(i) for i in range(1, len(areas) + 1)]
+    return [a.title for a in areas]
+
+
 def _plan(q: Questionnaire, profile: Profile) -> list[Context]:
     """Plan entries grouped by phase, keeping the scoring order inside each phase."""
     phases: dict[str, Context] = {}
     for entry in profile.plan:
-        if entry.phase_id not in phases:
-            phase = next(p for p in q.phases if p.id == entry.phase_id)
-            phases[entry.phase_id] = {"id": phase.id, "name": phase.name, "steps": []}
+        key = entry.phase_id or ""
+        if key not in phases:
+            phase = next((p for p in q.phases if p.id == entry.phase_id), None)
+            phases[key] = {"id": key, "name": phase.name if phase else "Steps", "steps": []}
         step = entry.step
-        phases[entry.phase_id]["steps"].append(
+        phases[key]["steps"].append(
             {
                 "id": step.id,
                 "title": step.title,
@@ -195,7 +217,7 @@ def _plan(q: Questionnaire, profile: Profile) -> list[Context]:
             }
         )
     order = {p.id: i for i, p in enumerate(q.phases)}
-    return sorted(phases.values(), key=lambda p: order[p["id"]])
+    return sorted(phases.values(), key=lambda p: order.get(p["id"], 0))
 
 
 def _history(history: Sequence[tuple[datetime, float | None]]) -> Context:
@@ -278,7 +300,10 @@ def team_context(
         RadarSeries("Lowest", [stat(a.id, "min") for a in q.areas], RANGE_COLOUR, dashed=True),
         RadarSeries("Highest", [stat(a.id, "max") for a in q.areas], RANGE_COLOUR, dashed=True),
         RadarSeries(
-            f"Target ({lvl['name']})", [a.targets[level] for a in q.areas], TARGET_COLOUR, dashed=True
+            f"Target ({lvl['name']})",
+            [q.target_for(a, level) if q.area_in_play(a, level) else None for a in q.areas],
+            TARGET_COLOUR,
+            dashed=True,
         ),
     ]
     areas = [{"number": i + 1, "id": a.id, "title": a.title} for i, a in enumerate(q.areas)]
@@ -299,7 +324,7 @@ def team_context(
         "generated_at": fmt_date(generated_at),
         "member_count": len(members),
         "submitted_count": sum(1 for _, _, p in profiles if p is not None),
-        "radar_svg": Markup(radar_svg([a.title for a in q.areas], series, q.lo, q.hi, title="Team radar")),
+        "radar_svg": Markup(radar_svg(_axis_labels(q.areas), series, q.lo, q.hi, title="Team radar")),
         "areas": areas,
         "heatmap": [_heat_row(q, name, lv, p) for name, lv, p in profiles],
         "heat_legend": legend,
@@ -325,6 +350,8 @@ def _heat_row(q: Questionnaire, name: str, level: str | None, profile: Profile |
         result = profile.areas.get(area.id) if profile else None
         bg = gap_colour(result.gap if result else None, q.lo, q.hi)
         text = fmt_score(result.score) if result else None
+        if profile is not None and level in q.level_ids and not q.area_in_play(area, level):
+            text = "n/p"  # not in play at this member's level (legend explains)
         cells.append({"text": text or "–", "bg": bg, "fg": text_colour(bg)})
     return {
         "name": name,

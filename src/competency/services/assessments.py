@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from competency import scoring
 from competency.models import Answer, AreaNote, AreaScore, Assessment, QuestionnaireVersion, User, utcnow
 from competency.questionnaire import Area, Questionnaire
-from competency.services import NotFound, ServiceError
+from competency.services import NotFound, ServiceError, access
 from competency.services.snapshots import ensure_snapshot, snapshot_questionnaire
 
 MAX_NOTE_LENGTH = 5000
@@ -130,11 +133,14 @@ def save_area(
     area: Area,
     answers: Mapping[str, int | None],
     note: str | None,
+    *,
+    actor: User | None = None,
 ) -> None:
-    """Store the answers given for one area (N/A as null) and its note; unanswered items stay open."""
-    assessment = taken.assessment
-    if assessment.status != "draft":
-        raise AlreadySubmitted("This assessment was submitted and can no longer change. Start a new one.")
+    """Store the answers given for one area (N/A as null) and its note; unanswered items stay open.
+
+    Under the assessment's lock, so a save racing a submit either lands before the scores are taken or
+    is refused (AlreadySubmitted); `actor` (the person saving) is checked again under the same lock.
+    """
     own = {item.id for item in area.items}
     stray = sorted(set(answers) - own)
     if stray:
@@ -145,36 +151,100 @@ def save_area(
         raise ServiceError("; ".join(exc.problems)) from None
     if note is not None and len(note) > MAX_NOTE_LENGTH:
         raise ServiceError(f"The note is longer than {MAX_NOTE_LENGTH} characters.")
-    existing = {
-        a.item_id: a
-        for a in session.exec(
-            select(Answer).where(Answer.assessment_id == assessment.id, col(Answer.item_id).in_(own))
-        ).all()
-    }
+    assessment = _lock_draft(session, taken, actor, "This assessment was submitted and can no longer change.")
     assert assessment.id is not None
-    for item_id, value in answers.items():
-        row = existing.get(item_id)
-        if row is None:
-            session.add(Answer(assessment_id=assessment.id, item_id=item_id, value=value))
-        elif row.value != value:
-            row.value = value
-            session.add(row)
+    if answers:
+        _upsert(
+            session,
+            Answer,
+            [{"assessment_id": assessment.id, "item_id": i, "value": v} for i, v in answers.items()],
+            keys=("assessment_id", "item_id"),
+            update=("value",),
+        )
     if note is not None:
-        note_row = session.exec(
-            select(AreaNote).where(AreaNote.assessment_id == assessment.id, AreaNote.area_id == area.id)
-        ).first()
         text = note.strip()
-        if note_row is None and text:
-            session.add(AreaNote(assessment_id=assessment.id, area_id=area.id, text=text))
-        elif note_row is not None and text:
-            note_row.text = text
-            session.add(note_row)
-        elif note_row is not None:
-            session.delete(note_row)
+        if text:
+            _upsert(
+                session,
+                AreaNote,
+                [{"assessment_id": assessment.id, "area_id": area.id, "text": text}],
+                keys=("assessment_id", "area_id"),
+                update=("text",),
+            )
+        else:
+            session.execute(
+                sa.delete(AreaNote).where(
+                    col(AreaNote.assessment_id) == assessment.id, col(AreaNote.area_id) == area.id
+                )
+            )
     assessment.current_area = area.id
     assessment.updated_at = utcnow()
     session.add(assessment)
     session.commit()
+
+
+class Conflict(AlreadySubmitted):
+    """The assessment changed under the request (submitted elsewhere meanwhile): shown as 409."""
+
+
+def may_act(session: Session, actor: User, assessment: Assessment) -> bool:
+    """Whether `actor` may still save or submit `assessment`: its assessor, and for a manager rating
+    still a manager of the subject's team (a manager removed from the team can no longer rate)."""
+    if assessment.assessor_id != actor.id or not actor.active:
+        return False
+    if assessment.kind == "manager":
+        return access.can_manager_assess(session, actor, assessment.subject_id)
+    return assessment.subject_id == actor.id
+
+
+def _lock_draft(session: Session, taken: Taken, actor: User | None, submitted_message: str) -> Assessment:
+    """Take the assessment's row lock (PostgreSQL: SELECT ... FOR UPDATE; SQLite: BEGIN IMMEDIATE, the
+    database's write lock) and check, inside that transaction, that it is still a draft the actor may
+    change. Everything the caller writes before its commit happens under the lock."""
+    assessment_id = taken.assessment.id
+    # End the read transaction the request may have open: the lock belongs at the start of a new one.
+    session.commit()
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        stmt = select(Assessment).where(Assessment.id == assessment_id)
+    else:
+        stmt = select(Assessment).where(Assessment.id == assessment_id).with_for_update()
+    assessment = session.exec(stmt.execution_options(populate_existing=True)).first()
+    if assessment is None:
+        session.rollback()
+        raise NotFound(f"no assessment {assessment_id}")
+    taken.assessment = assessment
+    if actor is not None and not may_act(session, actor, assessment):
+        session.rollback()
+        raise NotAllowed("You can no longer change this assessment.")
+    if assessment.status != "draft":
+        session.rollback()
+        raise Conflict(submitted_message)
+    return assessment
+
+
+class NotAllowed(NotFound):
+    """The actor lost the right to act on the assessment (e.g. no longer the subject's manager)."""
+
+
+def _upsert(
+    session: Session,
+    table: type[Answer] | type[AreaNote],
+    rows: list[dict[str, object]],
+    *,
+    keys: tuple[str, ...],
+    update: tuple[str, ...],
+) -> None:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE: a double-click or two tabs saving the same area for the
+    first time both succeed instead of one hitting the unique constraint."""
+    dialect = session.connection().dialect.name
+    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    stmt = insert(table).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(keys), set_={name: stmt.excluded[name] for name in update}
+    )
+    session.execute(stmt)
 
 
 def unanswered(
@@ -189,9 +259,17 @@ def unanswered(
     return out
 
 
-def submit(session: Session, taken: Taken, *, submitted_at: datetime | None = None) -> scoring.Profile:
-    """Score, store the area scores, and freeze the assessment (committed)."""
-    profile = _finalise(session, taken, submitted_at=submitted_at)
+def submit(
+    session: Session, taken: Taken, *, submitted_at: datetime | None = None, actor: User | None = None
+) -> scoring.Profile:
+    """Score, store the area scores, and freeze the assessment (committed), under the assessment's
+    lock: a second submit (double-click, another tab) finds it submitted and gets Conflict."""
+    _lock_draft(session, taken, actor, "This assessment was already submitted.")
+    try:
+        profile = _finalise(session, taken, submitted_at=submitted_at)
+    except ServiceError:
+        session.rollback()
+        raise
     session.commit()
     return profile
 
@@ -230,6 +308,23 @@ def write_scores(session: Session, assessment: Assessment, profile: scoring.Prof
         )
 
 
+def check_notes(questionnaire: Questionnaire, notes: Mapping[str, Any], level: str) -> list[str]:
+    """Notes keyed by area id: each area known and in play at `level`, each note text within the limit."""
+    in_play = {area.id for area in questionnaire.areas_in_play(level)}
+    known = {area.id for area in questionnaire.areas}
+    problems = []
+    for area_id, text in notes.items():
+        if area_id not in known:
+            problems.append(f"{area_id}: unknown area (not in {questionnaire.id} v{questionnaire.version})")
+        elif area_id not in in_play:
+            problems.append(f"{area_id}: not in play at level {level!r}")
+        elif not isinstance(text, str):
+            problems.append(f"{area_id}: a note is text, not {type(text).__name__}")
+        elif len(text) > MAX_NOTE_LENGTH:
+            problems.append(f"{area_id}: the note is longer than {MAX_NOTE_LENGTH} characters")
+    return problems
+
+
 def record(
     session: Session,
     questionnaire: Questionnaire,
@@ -241,8 +336,9 @@ def record(
     answers: Mapping[str, int | None],
     submitted_at: datetime | None = None,
     cycle_id: int | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> tuple[Assessment, scoring.Profile]:
-    """A submitted assessment from answers gathered elsewhere (CLI import, demo data).
+    """A submitted assessment from answers (and evidence notes per area) gathered elsewhere (CLI import, demo).
 
     Flushed, not committed: the caller's unit of work decides (an import is all or nothing).
     """
@@ -258,6 +354,9 @@ def record(
         scoring.check_answers(questionnaire, answers, level)
     except scoring.AnswerError as exc:
         raise ServiceError("bad answers: " + "; ".join(exc.problems)) from None
+    note_problems = check_notes(questionnaire, notes or {}, level)
+    if note_problems:
+        raise ServiceError("bad notes: " + "; ".join(note_problems))
     snapshot = ensure_snapshot(session, questionnaire)
     assert snapshot.id is not None and subject.id is not None and assessor.id is not None
     when = submitted_at or utcnow()
@@ -277,6 +376,9 @@ def record(
     assert assessment.id is not None
     for item_id, value in answers.items():
         session.add(Answer(assessment_id=assessment.id, item_id=item_id, value=value))
+    for area_id, text in (notes or {}).items():
+        if text.strip():
+            session.add(AreaNote(assessment_id=assessment.id, area_id=area_id, text=text.strip()))
     session.flush()
     taken = Taken(assessment, questionnaire, snapshot)
     profile = _finalise(session, taken, submitted_at=when)

@@ -90,6 +90,8 @@ class TrendPoint:
     submitted: int
     readiness: float | None
     area_means: dict[str, float]
+    #: Members scored per area (the aggregate minimum applies per area too: services/teams.py).
+    area_counts: dict[str, int] = field(default_factory=dict)
 
 
 def is_overdue(cycle: Cycle, status: str, now: datetime | None = None) -> bool:
@@ -415,21 +417,29 @@ def team_trend(session: Session, team_id: int, key: str, now: datetime | None = 
         .group_by(ranked.c.cycle_id)
     ).all()
     per_area = session.execute(
-        sa.select(ranked.c.cycle_id, col(AreaScore.area_id), sa.func.avg(col(AreaScore.score)))
+        sa.select(
+            ranked.c.cycle_id, col(AreaScore.area_id), sa.func.avg(col(AreaScore.score)), sa.func.count()
+        )
         .join(AreaScore, col(AreaScore.assessment_id) == ranked.c.assessment_id)
         .where(latest, col(AreaScore.score).is_not(None))
         .group_by(ranked.c.cycle_id, col(AreaScore.area_id))
     ).all()
     counts = {cycle_id: (n, readiness) for cycle_id, n, readiness in per_cycle}
     means: dict[int, dict[str, float]] = defaultdict(dict)
-    for cycle_id, area_id, mean in per_area:
+    scored: dict[int, dict[str, int]] = defaultdict(dict)
+    for cycle_id, area_id, mean, n in per_area:
         means[cycle_id][area_id] = float(mean)
+        scored[cycle_id][area_id] = int(n)
     out = []
     for cycle in cycles:
         n, readiness = counts.get(cycle.id, (0, None))
         out.append(
             TrendPoint(
-                cycle, n, None if readiness is None else float(readiness), means.get(cycle.id or 0, {})
+                cycle,
+                n,
+                None if readiness is None else float(readiness),
+                means.get(cycle.id or 0, {}),
+                scored.get(cycle.id or 0, {}),
             )
         )
     return out

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from competency.models import GLOBAL_ROLES, TEAM_ROLES, Membership, Team, User
 from competency.services import ServiceError
-from competency.services.users import normalise_email, valid_email
+from competency.services.users import name_problem, normalise_email, valid_email
 
 COLUMNS = ("email", "name", "team", "team_role", "global_role", "level")
 MAX_BYTES = 2 * 1024 * 1024
@@ -201,6 +201,10 @@ def _row(number: int, cells: list[str], problems: list[RowProblem]) -> OrgRow | 
         bad("email", f"{values['email']!r} is not an email address")
     if not values["name"]:
         bad("name", "is empty")
+    elif (problem := name_problem(values["name"])) and "direction" in problem:
+        bad("name", problem.removeprefix("name "))
+    if values["team"] and (problem := name_problem(values["team"])) and "direction" in problem:
+        bad("team", problem.removeprefix("name "))
     team = values["team"] or None
     team_role = values["team_role"].lower()
     if team_role and team_role not in TEAM_ROLES:

@@ -51,7 +51,12 @@ class PersonProfile:
     def comparison(self) -> list[scoring.Comparison]:
         if self.current is None or self.manager is None:
             return []
-        return scoring.compare(self.current.questionnaire, self.current.scores, self.manager.scores)
+        return scoring.compare(
+            self.current.questionnaire,
+            self.current.scores,
+            self.manager.scores,
+            self.current.assessment.target_level,
+        )
 
     def changes(self) -> dict[str, float | None]:
         """Score change per area since the previous submitted self-assessment (None: not comparable)."""

@@ -9,7 +9,8 @@ team report all render the same object, so their numbers agree.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from competency import scoring
 from competency.models import AreaScore, Assessment, Membership, QuestionnaireVersion, Team, User
 from competency.questionnaire import Questionnaire
 from competency.services import NotFound
+from competency.services.cycles import CycleProgress, MemberStatus, TrendPoint
 from competency.services.snapshots import snapshot_questionnaire
 
 #: Plain members see their team's aggregate only from this many submitted self-assessments, never fewer.
@@ -66,6 +68,12 @@ class MemberSummary:
     #: Rebuilt from the stored scores against the version the member took (top gaps, plan).
     profile: scoring.Profile | None = None
     manager: ManagerRating | None = None
+    #: Areas of the framework version the member took that are not in play at their level (e.g. a
+    #: manager-track area for an individual contributor): shown as such, never as "not submitted".
+    not_in_play: frozenset[str] = frozenset()
+
+    def in_play(self, area_id: str) -> bool:
+        return area_id not in self.not_in_play
 
     @property
     def submitted(self) -> bool:
@@ -121,6 +129,10 @@ class TeamSummary:
     #: Per area id, in the framework's order, then areas only earlier versions had.
     stats: dict[str, scoring.TeamAreaStats]
     area_titles: dict[str, str]
+    #: Set on an aggregate-only summary (members withheld): (member count, submitted count).
+    counts: tuple[int, int] | None = None
+    #: Areas whose figures are withheld from plain members: fewer members than the minimum scored them.
+    withheld: frozenset[str] = frozenset()
 
     @property
     def key(self) -> str:
@@ -144,11 +156,11 @@ class TeamSummary:
 
     @property
     def member_count(self) -> int:
-        return len(self.members)
+        return self.counts[0] if self.counts else len(self.members)
 
     @property
     def submitted_count(self) -> int:
-        return len(self.submitted)
+        return self.counts[1] if self.counts else len(self.submitted)
 
     def is_current_area(self, area_id: str) -> bool:
         return any(area.id == area_id for area in self.questionnaire.areas)
@@ -193,6 +205,7 @@ class TeamSummary:
             "areas": {area_id: stats.as_dict() for area_id, stats in self.stats.items()},
             #: JSON objects have no order: the areas in the framework's order, with their titles.
             "area_order": [{"id": a, "title": self.area_titles[a]} for a in self.area_ids],
+            "withheld_areas": sorted(self.withheld),
             "members": [],
         }
         if individuals:
@@ -238,6 +251,77 @@ def _iso(value: datetime | None) -> str | None:
 def aggregate_threshold(configured: int | None) -> int:
     """The anonymity threshold for plain members: the setting, never below AGGREGATE_FLOOR."""
     return max(AGGREGATE_FLOOR, int(configured if configured is not None else 5))
+
+
+# -- what a plain member may see: the aggregate minimum on every figure --------------------------------
+
+#: Who sees what of a team: managers and HR see individuals; plain members the aggregate, and only
+#: once enough members submitted; below that, nothing.
+INDIVIDUALS = "individuals"
+AGGREGATE = "aggregate"
+HIDDEN = "hidden"
+
+
+def visibility(*, sees_individuals: bool, submitted_count: int, threshold: int) -> str:
+    if sees_individuals:
+        return INDIVIDUALS
+    return AGGREGATE if submitted_count >= threshold else HIDDEN
+
+
+def _withheld_stats(area_id: str) -> scoring.TeamAreaStats:
+    return scoring.TeamAreaStats(area_id, None, None, None, None, 0, 0, 0)
+
+
+def aggregate_only(summary: TeamSummary, threshold: int) -> TeamSummary:
+    """The summary a plain member may see: no individual at all (names, scores, levels, mentors), and
+    no figure of an area fewer than `threshold` members scored (an area some levels do not ask, or
+    only an older version had): its mean, band, coverage and expert count would be one person's."""
+    threshold = max(AGGREGATE_FLOOR, threshold)
+    withheld = frozenset(a for a, st in summary.stats.items() if 0 < st.n < threshold)
+    if summary.submitted_count < threshold:
+        withheld = frozenset(summary.stats)
+    stats = {a: (_withheld_stats(a) if a in withheld else st) for a, st in summary.stats.items()}
+    return replace(
+        summary,
+        members=[],
+        stats=stats,
+        counts=(summary.member_count, summary.submitted_count),
+        withheld=withheld,
+    )
+
+
+def aggregate_trend(points: Sequence[TrendPoint], threshold: int) -> list[TrendPoint]:
+    """Trend points a plain member may see: a cycle's mean readiness and area means only from
+    `threshold` members (a new cycle with one submission would show that person's scores)."""
+    threshold = max(AGGREGATE_FLOOR, threshold)
+    out = []
+    for point in points:
+        if point.submitted < threshold:
+            out.append(replace(point, readiness=None, area_means={}, area_counts={}))
+            continue
+        keep = {a for a, n in point.area_counts.items() if n >= threshold}
+        out.append(
+            replace(
+                point,
+                area_means={a: m for a, m in point.area_means.items() if a in keep},
+                area_counts={a: n for a, n in point.area_counts.items() if a in keep},
+            )
+        )
+    return out
+
+
+def anonymous_progress(progress: Sequence[CycleProgress]) -> list[CycleProgress]:
+    """Cycle progress without who is who: plain members see how many are done, not which ones."""
+    return [
+        replace(
+            p,
+            statuses=[
+                MemberStatus(0, "", "", st.status, st.overdue)
+                for st in sorted(p.statuses, key=lambda st: (st.status, st.overdue))
+            ],
+        )
+        for p in progress
+    ]
 
 
 # -- queries -------------------------------------------------------------------------------------------
@@ -427,6 +511,7 @@ def team_summary(session: Session, team: Team, key: str, current: Questionnaire 
                 areas=areas,
                 profile=_profile(taken, row.target_level, areas),
                 manager=manager,
+                not_in_play=_not_in_play(taken, row.target_level),
             )
         )
 
@@ -454,11 +539,17 @@ def team_summary(session: Session, team: Team, key: str, current: Questionnaire 
     )
 
 
+def _not_in_play(q: Questionnaire, level: str) -> frozenset[str]:
+    if level not in q.level_ids:
+        return frozenset()
+    return frozenset(area.id for area in q.areas if not q.area_in_play(area, level))
+
+
 def _profile(q: Questionnaire, level: str, areas: dict[str, AreaRating]) -> scoring.Profile | None:
     if level not in q.level_ids:
         return None
     results = {
         area.id: scoring.area_result(q, area, areas[area.id].score if area.id in areas else None, level)
-        for area in q.areas
+        for area in q.areas_in_play(level)
     }
     return scoring.profile_from_results(q, level, results)

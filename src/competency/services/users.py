@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from competency.models import GLOBAL_ROLES, TEAM_ROLES, LoginAttempt, Membership, Team, User, utcnow
-from competency.services import ServiceError
-from competency.services.passwords import hash_password, needs_rehash, password_problem, verify_password
+from competency.models import GLOBAL_ROLES, TEAM_ROLES, Membership, Team, User, utcnow
+from competency.services import ServiceError, sessions
+from competency.services.passwords import check_password_policy, hash_password, needs_rehash, verify_password
 
-#: Failed logins allowed per account, and per address, inside THROTTLE_WINDOW.
-THROTTLE_PER_ACCOUNT = 5
-THROTTLE_PER_ADDRESS = 30
-THROTTLE_WINDOW = timedelta(minutes=15)
+#: Bidirectional controls (and the zero-width marks that hide them) turn "evil" into "live" on screen.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 
 
-class Throttled(ServiceError):
-    pass
+def name_problem(name: str) -> str | None:
+    """Why a person's or team's name cannot be stored, or None."""
+    if not name.strip():
+        return "name must not be empty"
+    if any(ch in BIDI_CONTROLS for ch in name):
+        return "name contains text-direction control characters, which can make it display as another name"
+    if any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in name):
+        return "name contains control characters"
+    return None
 
 
 def normalise_email(email: str) -> str:
@@ -47,11 +49,11 @@ def create_or_update_user(
     email = normalise_email(email)
     if not valid_email(email):
         raise ServiceError(f"{email!r} is not an email address")
-    if not name.strip():
-        raise ServiceError("name must not be empty")
+    if problem := name_problem(name):
+        raise ServiceError(problem)
     if role not in GLOBAL_ROLES:
         raise ServiceError(f"role must be one of {', '.join(GLOBAL_ROLES)}, not {role!r}")
-    if password is not None and (problem := password_problem(password)):
+    if password is not None and (problem := check_password_policy(password, email=email, name=name)):
         raise ServiceError(f"password refused: {problem}")
     user = user_by_email(session, email)
     created = user is None
@@ -71,43 +73,30 @@ def create_or_update_user(
     return user, created
 
 
-def set_password(session: Session, user: User, current: str, new: str) -> None:
+def set_password(
+    session: Session, user: User, current: str, new: str, *, keep_session: str | None = None
+) -> None:
+    """Change one's own password; every session of the account but `keep_session` (a token) ends."""
     if not verify_password(user.password_hash, current):
         raise ServiceError("The current password is not right.")
-    if problem := password_problem(new):
+    if problem := check_password_policy(new, email=user.email, name=user.name):
         raise ServiceError(problem)
+    if verify_password(user.password_hash, new):
+        raise ServiceError("The new password is the one you have now. Choose another.")
     user.password_hash = hash_password(new)
-    # Every other session of this account ends.
     user.session_version += 1
     session.add(user)
+    sessions.end_all(session, user.id or 0, "password", keep=keep_session)
     session.commit()
 
 
-def authenticate(session: Session, email: str, password: str, remote_addr: str | None) -> User | None:
-    """The active user with these credentials, or None; throttles repeated failures."""
-    email = normalise_email(email)
-    since = utcnow() - THROTTLE_WINDOW
-    per_account = session.exec(
-        select(sa.func.count())
-        .select_from(LoginAttempt)
-        .where(LoginAttempt.email == email, LoginAttempt.at >= since)
-    ).one()
-    per_address = 0
-    if remote_addr:
-        per_address = session.exec(
-            select(sa.func.count())
-            .select_from(LoginAttempt)
-            .where(LoginAttempt.remote_addr == remote_addr, LoginAttempt.at >= since)
-        ).one()
-    if per_account >= THROTTLE_PER_ACCOUNT or per_address >= THROTTLE_PER_ADDRESS:
-        raise Throttled("Too many failed attempts. Wait 15 minutes and try again.")
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with these credentials, or None. Throttling is the caller's (services/throttle.py):
+    it must be checked before this is called, and failures recorded after."""
     user = user_by_email(session, email)
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
-        session.add(LoginAttempt(email=email[:254], remote_addr=(remote_addr or "")[:64] or None))
-        session.commit()
         return None
-    session.exec(sa.delete(LoginAttempt).where(col(LoginAttempt.email) == email))  # type: ignore[call-overload]
     if needs_rehash(user.password_hash):
         # Hashes made with older (weaker) parameters are upgraded the next time the password is seen.
         user.password_hash = hash_password(password)
@@ -126,8 +115,8 @@ def team_by_name(session: Session, name: str) -> Team | None:
 
 def create_team(session: Session, name: str) -> tuple[Team, bool]:
     name = name.strip()
-    if not name:
-        raise ServiceError("team name must not be empty")
+    if problem := name_problem(name):
+        raise ServiceError(f"team {problem}")
     if len(name) > 200:
         raise ServiceError("team name is longer than 200 characters")
     team = team_by_name(session, name)

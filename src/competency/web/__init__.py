@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def init_web(app: Flask) -> None:
-    from competency.web import errors, requests, security
+    from competency.web import errors, limits, requests, security
     from competency.web.admin import bp as admin_bp
     from competency.web.assess import bp as assess_bp
     from competency.web.auth import bp as auth_bp
@@ -21,5 +21,6 @@ def init_web(app: Flask) -> None:
     security.init_app(app)
     init_auth(app)
     errors.init_app(app)
+    limits.init_app(app)
     for blueprint in (main_bp, auth_bp, assess_bp, people_bp, admin_bp, teams_bp, cycles_bp, reports_bp):
         app.register_blueprint(blueprint)

@@ -27,7 +27,7 @@ from competency.models import (
     Team,
     User,
 )
-from competency.services import ServiceError, org_import
+from competency.services import ServiceError, org_import, snapshots
 from competency.services import users as users_service
 from competency.services.passwords import MIN_LENGTH, hash_password, password_problem
 from competency.web.audit import audit_request
@@ -251,6 +251,8 @@ def user(user_id: int) -> Any:
         )
         if not wanted["name"]:
             form.name.errors = ["Enter a name."]
+        elif problem := users_service.name_problem(wanted["name"]):
+            form.name.errors = [problem[0].upper() + problem[1:] + "."]
         elif loses_admin and org_import.active_admins(session) <= 1:
             error = f"{person.name} is the only active admin. Make someone else admin first."
         else:
@@ -296,7 +298,7 @@ def user_password(user_id: int) -> Any:
     form = PasswordResetForm()
     if form.validate_on_submit():
         password = form.password.data or ""
-        problem = password_problem(password)
+        problem = password_problem(password, email=person.email, name=person.name)
         if problem:
             form.password.errors = [problem]
         else:
@@ -462,9 +464,10 @@ def questionnaires() -> str:
     files = catalog().files()
     problems = catalog().problems()
     stored = session.exec(
-        select(QuestionnaireVersion).order_by(QuestionnaireVersion.key, QuestionnaireVersion.version)
+        select(QuestionnaireVersion).order_by(
+            QuestionnaireVersion.key, QuestionnaireVersion.version, QuestionnaireVersion.revision
+        )
     ).all()
-    by_version = {(row.key, row.version): row for row in stored}
     used = dict(
         session.exec(
             select(Assessment.questionnaire_version_id, sa.func.count()).group_by(
@@ -474,22 +477,14 @@ def questionnaires() -> str:
     )
     entries = []
     for number, (path, questionnaire) in enumerate(files.items(), start=1):
-        snapshot = by_version.get((questionnaire.id, questionnaire.version)) if questionnaire else None
-        if questionnaire is None:
-            stored_state = None
-        elif snapshot is None:
-            stored_state = "not yet used"
-        elif snapshot.content_hash == questionnaire.content_hash():
-            stored_state = "stored"
-        else:
-            stored_state = "changed without a version bump"
+        found = snapshots.status(session, questionnaire) if questionnaire else None
         entries.append(
             {
                 "file": path.name,
                 "anchor": f"problems-{number}",
                 "questionnaire": questionnaire,
                 "items": sum(len(a.items) for a in questionnaire.areas) if questionnaire else 0,
-                "stored": stored_state,
+                "status": found,
                 "problems": [str(p) for p in problems.get(path, ())],
             }
         )

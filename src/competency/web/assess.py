@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -13,10 +13,20 @@ from competency.services import NotFound, ServiceError, access, cycles
 from competency.services import assessments as service
 from competency.services.snapshots import SnapshotConflict
 from competency.web.assess_forms import StartForm, SubmitForm, area_form, level_choices
+from competency.web.audit import audit_request, deny
 from competency.web.auth import me
 from competency.web.requests import catalog, db
 
 bp = Blueprint("assess", __name__)
+
+
+def _tell_admins(exc: SnapshotConflict) -> None:
+    """A framework file that cannot be stored: the person sees a plain sentence, admins the reason
+    (in the audit log, and on the questionnaires admin page, which compares every file itself)."""
+    db().rollback()
+    current_app.logger.error("questionnaire %s refused: %s", exc.key, exc.detail)
+    audit_request("questionnaire.refused", f"questionnaire:{exc.key}", detail=exc.detail)
+    db().commit()
 
 
 def _taken(assessment_id: int) -> service.Taken:
@@ -25,13 +35,20 @@ def _taken(assessment_id: int) -> service.Taken:
         taken = service.load(db(), assessment_id)
     except NotFound:
         abort(404)
-    if taken.assessment.assessor_id != me().id:
-        abort(404)
+    if not service.may_act(db(), me(), taken.assessment):
+        if taken.assessment.status == "submitted" and taken.assessment.assessor_id == me().id:
+            return taken  # their own submitted rating: resume shows where it went
+        deny(f"assessment:{assessment_id}")
     return taken
 
 
+def _areas(taken: service.Taken) -> list[Any]:
+    """The areas this assessment asks: those in play at its target level."""
+    return taken.questionnaire.areas_in_play(taken.assessment.target_level)
+
+
 def _area_index(taken: service.Taken, area_id: str) -> int:
-    for index, area in enumerate(taken.questionnaire.areas):
+    for index, area in enumerate(_areas(taken)):
         if area.id == area_id:
             return index
     abort(404)
@@ -81,7 +98,8 @@ def _start(*, subject: User, kind: str) -> Any:
                     cycle_id=cycle_id,
                 )
             except SnapshotConflict as exc:
-                flash(f"{exc} An administrator has been told.", "error")
+                _tell_admins(exc)
+                flash(str(exc), "error")
                 return redirect(request.path)
             except ServiceError as exc:
                 flash(str(exc), "error")
@@ -110,7 +128,7 @@ def resume(assessment_id: int) -> Response:
                 "people.profile", person_id=taken.assessment.subject_id, questionnaire=taken.questionnaire.id
             )
         )
-    area_id = taken.assessment.current_area or taken.questionnaire.areas[0].id
+    area_id = taken.assessment.current_area or _areas(taken)[0].id
     return redirect(url_for("assess.area", assessment_id=assessment_id, area_id=area_id))
 
 
@@ -118,18 +136,24 @@ def resume(assessment_id: int) -> Response:
 @login_required
 def area(assessment_id: int, area_id: str) -> Any:
     taken = _taken(assessment_id)
+    if taken.assessment.status != "draft" and request.method == "POST":
+        return _conflict(taken, "This assessment was submitted and can no longer change.")
     if taken.assessment.status != "draft":
         flash("This assessment was submitted and can no longer change.", "info")
         return redirect(url_for("assess.resume", assessment_id=assessment_id))
     questionnaire = taken.questionnaire
     index = _area_index(taken, area_id)
-    current = questionnaire.areas[index]
-    form = area_form(questionnaire, current)
+    current = _areas(taken)[index]
+    form = area_form(questionnaire, current, taken.assessment.target_level)
     if request.method == "GET":
         _fill(form, taken, current)
     elif form.validate_on_submit():
         try:
-            service.save_area(db(), taken, current, form.answers(), form.note.data)
+            service.save_area(db(), taken, current, form.answers(), form.note.data, actor=me())
+        except service.NotAllowed:
+            deny(f"assessment:{assessment_id}")
+        except service.Conflict as exc:
+            return _conflict(taken, str(exc))
         except ServiceError as exc:
             flash(f"Not saved: {exc}", "error")
         else:
@@ -138,6 +162,23 @@ def area(assessment_id: int, area_id: str) -> Any:
     else:
         flash("Not saved: check the marked questions below. What you chose is still selected.", "error")
     return _render_area(taken, index, form)
+
+
+def _conflict(taken: service.Taken, message: str) -> Any:
+    """409: it was submitted meanwhile (another tab, a double-click). Say where the result is."""
+    profile = url_for(
+        "people.profile", person_id=taken.assessment.subject_id, questionnaire=taken.questionnaire.id
+    )
+    return (
+        render_template(
+            "error.html",
+            code=409,
+            title="Already submitted",
+            message=f"{message} It was submitted from another tab or window; what this page held was not saved.",
+            link=(profile, "See the submitted result"),
+        ),
+        409,
+    )
 
 
 def _fill(form: Any, taken: service.Taken, area: Any) -> None:
@@ -157,12 +198,13 @@ def _render_area(taken: service.Taken, index: int, form: Any, *, status: int = 2
             "assess/area.html",
             taken=taken,
             questionnaire=questionnaire,
-            area=questionnaire.areas[index],
+            area=_areas(taken)[index],
+            areas=_areas(taken),
             index=index,
-            total=len(questionnaire.areas),
+            total=len(_areas(taken)),
             form=form,
             subject=subject,
-            keep_key=_keep_key(taken.assessment.id or 0, questionnaire.areas[index].id),
+            keep_key=_keep_key(taken.assessment.id or 0, _areas(taken)[index].id),
             saved_keep=session.pop("saved_keep", None),
         ),
         status,
@@ -172,9 +214,11 @@ def _render_area(taken: service.Taken, index: int, form: Any, *, status: int = 2
 def render_unsaved_area(assessment_id: int, area_id: str) -> Any:
     """After a refused POST (expired CSRF token): show the page again with what was typed, unsaved."""
     taken = _taken(assessment_id)
+    if taken.assessment.status != "draft":
+        return _conflict(taken, "This assessment was submitted and can no longer change.")
     index = _area_index(taken, area_id)
     # Built from request.form, so every choice made is shown again; it renders a fresh token.
-    form = area_form(taken.questionnaire, taken.questionnaire.areas[index])
+    form = area_form(taken.questionnaire, _areas(taken)[index], taken.assessment.target_level)
     flash(
         "Your form had expired, so nothing was saved yet. Your answers are still selected below: "
         "press Save again.",
@@ -188,7 +232,7 @@ def _keep_key(assessment_id: int, area_id: str) -> str:
 
 
 def _next_url(taken: service.Taken, index: int, go: str) -> str:
-    areas = taken.questionnaire.areas
+    areas = _areas(taken)
     assessment_id = taken.assessment.id
     if go == "previous" and index > 0:
         return url_for("assess.area", assessment_id=assessment_id, area_id=areas[index - 1].id)
@@ -216,7 +260,10 @@ def review(assessment_id: int) -> Any:
         answers=answers,
         missing=missing,
         answered=len(answers),
-        total_items=sum(len(a.items) for a in taken.questionnaire.areas),
+        areas=_areas(taken),
+        total_items=sum(
+            len(taken.questionnaire.items_in_play(a, taken.assessment.target_level)) for a in _areas(taken)
+        ),
         form=SubmitForm(),
         subject=subject,
         saved_keep=session.pop("saved_keep", None),
@@ -232,7 +279,11 @@ def submit(assessment_id: int) -> Response:
         flash("The form expired. Press Submit again.", "error")
         return redirect(url_for("assess.review", assessment_id=assessment_id))
     try:
-        service.submit(db(), taken)
+        service.submit(db(), taken, actor=me())
+    except service.NotAllowed:
+        deny(f"assessment:{assessment_id}")
+    except service.Conflict as exc:
+        return _conflict(taken, str(exc))
     except ServiceError as exc:
         flash(str(exc), "error")
         return redirect(url_for("assess.review", assessment_id=assessment_id))

@@ -25,9 +25,13 @@ class AreaFormBase(FlaskForm):
 
     questionnaire: Questionnaire
     area: Area
+    level: str
 
     def item_fields(self) -> list[tuple[Any, Field]]:
-        return [(item, self[FIELD_PREFIX + item.id]) for item in self.area.items]
+        return [
+            (item, self[FIELD_PREFIX + item.id])
+            for item in self.questionnaire.items_in_play(self.area, self.level)
+        ]
 
     def answers(self) -> dict[str, int | None]:
         """The answers given on this page (unanswered items left out; N/A as None)."""
@@ -39,22 +43,22 @@ class AreaFormBase(FlaskForm):
         return out
 
 
-def area_form(questionnaire: Questionnaire, area: Area, **kwargs: Any) -> AreaFormBase:
-    """A form class for this area (cached per questionnaire version and area), instantiated."""
-    cls = _area_form_class(questionnaire, area)
+def area_form(questionnaire: Questionnaire, area: Area, level: str, **kwargs: Any) -> AreaFormBase:
+    """A form for the items of this area in play at `level` (class cached per snapshot, area and level)."""
+    cls = _area_form_class(questionnaire, area, level)
     return cls(**kwargs)
 
 
-_classes: dict[tuple[str, int, str, str], type[AreaFormBase]] = {}
+_classes: dict[tuple[str, int, str, str, str], type[AreaFormBase]] = {}
 
 
-def _area_form_class(questionnaire: Questionnaire, area: Area) -> type[AreaFormBase]:
-    key = (questionnaire.id, questionnaire.version, questionnaire.content_hash(), area.id)
+def _area_form_class(questionnaire: Questionnaire, area: Area, level: str) -> type[AreaFormBase]:
+    key = (questionnaire.id, questionnaire.version, questionnaire.content_hash(), area.id, level)
     cls = _classes.get(key)
     if cls is not None:
         return cls
-    attrs: dict[str, Any] = {"questionnaire": questionnaire, "area": area}
-    for item in area.items:
+    attrs: dict[str, Any] = {"questionnaire": questionnaire, "area": area, "level": level}
+    for item in questionnaire.items_in_play(area, level):
         choices = [SelectChoice(str(point.value), point.label) for point in questionnaire.scale]
         if item.optional:
             choices.append(SelectChoice(NOT_APPLICABLE, "Not applicable"))
@@ -75,4 +79,10 @@ class SubmitForm(FlaskForm):
 
 
 def level_choices(questionnaire: Questionnaire) -> list[SelectChoice]:
-    return [SelectChoice(level.id, level.name) for level in questionnaire.levels]
+    """Levels by label; on a framework with tracks, each says its track."""
+
+    def label(level: Any) -> str:
+        track = questionnaire.track_name(level.track) if level.track else None
+        return f"{level.name} ({track})" if track else level.name
+
+    return [SelectChoice(level.id, label(level)) for level in questionnaire.levels]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,12 +17,24 @@ TARGET = "#475569"
 PALETTE = ["#2563eb", "#16a34a", "#db2777", "#7c3aed", "#0891b2", "#ca8a04", "#dc2626", "#4b5563"]
 
 
+_TAG = re.compile(r"<[^>]*>?")
+#: plotly reads `%{...}` in labels as template fields.
+_TEMPLATE = re.compile(r"%\{")
+
+
+def label(text: str) -> str:
+    """User text as a plotly label: plotly renders a subset of HTML in trace names, axis and hover labels
+    (`<a href>` becomes a link, `<br>` a line break), so every tag is dropped and `&` `<` `>` escaped."""
+    plain = _TEMPLATE.sub("% {", _TAG.sub("", text))
+    return plain.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _closed(values: Sequence[Any]) -> list[Any]:
     return [*values, values[0]] if values else []
 
 
 def _wrap(title: str, width: int = 16) -> str:
-    words, lines, line = title.split(), [], ""
+    words, lines, line = label(title).split(), [], ""
     for word in words:
         if line and len(line) + 1 + len(word) > width:
             lines.append(line)
@@ -32,21 +45,33 @@ def _wrap(title: str, width: int = 16) -> str:
     return "<br>".join(lines[:3])
 
 
+#: Beyond this many axes the titles cannot sit round the radar without colliding: spokes are numbered
+#: (the numbers of the area table beside it) and the full title shows on hover.
+MAX_TITLED_AXES = 12
+
+
 def radar(
     questionnaire: Questionnaire,
     traces: Sequence[dict[str, Any]],
     *,
     title: str = "",
+    areas: Sequence[Any] | None = None,
 ) -> dict[str, Any]:
-    """Traces: {"name", "values" (area order, None = not scored), "colour", "dash", "fill", "visible"}."""
-    labels = _closed([_wrap(area.title) for area in questionnaire.areas])
+    """Traces: {"name", "values" (order of `areas`, None = not scored), "colour", "dash", "fill", "visible"}.
+
+    `areas` defaults to every area of the questionnaire; a profile passes those in play at its level.
+    """
+    shown = list(areas) if areas is not None else list(questionnaire.areas)
+    numbered = len(shown) > MAX_TITLED_AXES
+    labels = _closed([f"{i}" if numbered else _wrap(area.title) for i, area in enumerate(shown, 1)])
+    titles = _closed([f"{i}. {area.title}" if numbered else area.title for i, area in enumerate(shown, 1)])
     data = []
     for trace in traces:
         values = trace["values"]
         data.append(
             {
                 "type": "scatterpolar",
-                "name": trace["name"],
+                "name": label(trace["name"]),
                 "r": _closed([None if v is None else round(v, 2) for v in values]),
                 "theta": labels,
                 "mode": "lines+markers",
@@ -56,7 +81,8 @@ def radar(
                 "fill": "toself" if trace.get("fill") else "none",
                 "opacity": trace.get("opacity", 1),
                 "visible": trace.get("visible", True),
-                "hovertemplate": "%{theta}: %{r}<extra>" + trace["name"] + "</extra>",
+                "text": [label(t) for t in titles],
+                "hovertemplate": "%{text}: %{r}<extra>" + label(trace["name"]) + "</extra>",
             }
         )
     return {
@@ -69,10 +95,16 @@ def radar(
                     "tickvals": list(questionnaire.scale_values),
                     "tickfont": {"size": 10, "color": "#6b7280"},
                     # Between the first two spokes, so the scale's numbers never sit on an area title.
-                    "angle": 90 - 180 / max(1, len(questionnaire.areas)),
+                    "angle": 90 - 180 / max(1, len(shown)),
                     "tickangle": 0,
                 },
-                "angularaxis": {"tickfont": {"size": 12}, "direction": "clockwise", "rotation": 90},
+                # Categories, so that numbered spokes ("1", "2", ...) are not read as degrees.
+                "angularaxis": {
+                    "type": "category",
+                    "tickfont": {"size": 12},
+                    "direction": "clockwise",
+                    "rotation": 90,
+                },
             },
             "legend": {"orientation": "h", "y": -0.12},
             "margin": {"l": 110, "r": 110, "t": 50, "b": 50},
@@ -91,7 +123,7 @@ def history(
                 "type": "scatter",
                 "mode": "lines+markers",
                 "name": "Readiness",
-                "x": [label for label, _ in points],
+                "x": [label(text) for text, _ in points],
                 "y": [None if value is None else round(value, 1) for _, value in points],
                 "line": {"color": SELF},
                 "hovertemplate": "%{x}: %{y} %<extra></extra>",
@@ -108,8 +140,15 @@ def history(
 
 
 def embed(figure: dict[str, Any], element_id: str) -> Markup:
-    """The figure as a JSON data block; `</` is escaped so the JSON cannot close the script element."""
-    payload = json.dumps(figure, separators=(",", ":")).replace("</", "<\\/")
+    """The figure as a JSON data block. `<`, `>` and `&` are written as \\u003c, \\u003e, \\u0026 (the
+    same string to JSON.parse): escaping only `</` lets a name holding `<!--<script>` switch the HTML
+    parser into a state that swallows the rest of the page."""
+    payload = (
+        json.dumps(figure, separators=(",", ":"))
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
     return Markup(
         f'<script type="application/json" id="{element_id}-data" class="figure-data" data-target="{element_id}">'
         f"{payload}</script>"

@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Length
 from competency.models import Cycle, Team, User, utcnow
 from competency.services import NotFound, ServiceError, access
 from competency.services import cycles as service
+from competency.web.audit import deny
 from competency.web.auth import me
 from competency.web.requests import catalog, db
 
@@ -142,7 +143,7 @@ def _viewable_cycle(cycle_id: int) -> Cycle:
     if cycle is None:
         abort(404)
     if not service.can_view_statuses(actor, cycle, access.managed_team_ids(session, actor.id or 0)):
-        abort(404)
+        deny(f"cycle:{cycle_id}")
     return cycle
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, flash, redirect, render_template, request, url_for
+from flask import Flask, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -14,8 +14,10 @@ MESSAGES = {
     403: ("Not allowed", "You do not have access to this page."),
     404: ("Not found", "There is nothing here, or you do not have access to it."),
     405: ("Not allowed", "This address does not accept that kind of request."),
+    409: ("Already changed", "Someone (perhaps you, in another tab) changed this at the same time. Reload and check."),
     413: ("Too large", "What you sent is larger than this service accepts. Send something smaller."),
-    429: ("Too many attempts", "Wait a few minutes before you try again."),
+    429: ("Too many requests", "Wait a little before you try again."),
+    503: ("Busy", "The service is busy right now. Try again in a minute."),
     500: ("Something went wrong", "The error has been logged. Try again in a moment."),
 }
 
@@ -69,4 +71,36 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> tuple[object, int]:
         app.logger.exception("unhandled error on %s", request.path)
+        return server_error()
+
+
+def _discard_db() -> None:
+    """Drop the request's database session: after a failed statement it refuses every further one."""
+    session = g.pop("db", None)
+    if session is None:
+        return
+    try:
+        session.rollback()
+        session.close()
+    except Exception:  # the connection itself may be gone; nothing more to do with it
+        pass
+
+
+#: The 500 page when even the normal page cannot be drawn (the database is down): no template, no query.
+BARE_500 = (
+    "<!doctype html><html lang=en><meta charset=utf-8><title>Something went wrong</title>"
+    "<link rel=stylesheet href=/static/css/app.css><main class=card><h1>Something went wrong</h1>"
+    "<p>The error has been logged. Try again in a moment.</p><p><a href=/>Home</a></p></main></html>"
+)
+
+
+def server_error() -> tuple[object, int]:
+    """The 500 answer: the normal page on a fresh database session, else a bare one."""
+    _discard_db()
+    try:
         return _render(500)
+    except Exception:
+        _discard_db()
+        if _wants_json():
+            return {"error": "Something went wrong", "message": MESSAGES[500][1]}, 500
+        return BARE_500, 500

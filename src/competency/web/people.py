@@ -11,6 +11,7 @@ from competency.models import User
 from competency.services import access
 from competency.services import profiles as service
 from competency.web import charts
+from competency.web.audit import audit_now, deny
 from competency.web.auth import me
 from competency.web.requests import catalog, db
 
@@ -19,8 +20,13 @@ bp = Blueprint("people", __name__)
 
 def _visible_person(person_id: int) -> User:
     person = db().get(User, person_id)
-    if person is None or not access.can_view_person(db(), me(), person_id):
+    if person is None:
         abort(404)
+    if not access.can_view_person(db(), me(), person_id):
+        deny(f"user:{person_id}")
+    if me().id != person_id:
+        # Managers and HR looking at someone's profile is part of the audit trail.
+        audit_now("profile.view", f"user:{person_id}", path=request.path[:200])
     return person
 
 
@@ -42,16 +48,17 @@ def profile(person_id: int) -> Any:
     if profile is not None and profile.current is not None:
         q = profile.current.questionnaire
         current = profile.current.profile
+        shown = q.areas_in_play(current.level)
         traces = [
             {
                 "name": "Target",
-                "values": [current.areas[a.id].target for a in q.areas],
+                "values": [current.areas[a.id].target for a in shown],
                 "colour": charts.TARGET,
                 "dash": "dash",
             },
             {
                 "name": "Self",
-                "values": [current.areas[a.id].score for a in q.areas],
+                "values": [current.areas[a.id].score for a in shown],
                 "colour": charts.SELF,
                 "fill": True,
                 "opacity": 0.85,
@@ -61,12 +68,12 @@ def profile(person_id: int) -> Any:
             traces.append(
                 {
                     "name": f"Manager ({profile.manager_name})" if profile.manager_name else "Manager",
-                    "values": [profile.manager.scores.get(a.id) for a in q.areas],
+                    "values": [profile.manager.scores.get(a.id) for a in shown],
                     "colour": charts.MANAGER,
                     "dash": "dot",
                 }
             )
-        figures["radar"] = charts.radar(q, traces)
+        figures["radar"] = charts.radar(q, traces, areas=shown)
         figures["history"] = charts.history(
             [
                 (

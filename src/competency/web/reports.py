@@ -13,11 +13,14 @@ from competency.models import Cycle, Team, User
 from competency.services import NotFound, access, audit
 from competency.services import reports as service
 from competency.services.teams import framework_keys
-from competency.web.audit import audit_request
+from competency.web.audit import audit_request, deny
 from competency.web.auth import me
+from competency.web.limits import RenderRefused, pdf_render_slot
 from competency.web.requests import catalog, db
 
 bp = Blueprint("reports", __name__)
+#: Pages of 100 audit events: a page beyond this is a typo or a probe, answered 400.
+MAX_AUDIT_PAGE = 100_000
 
 
 def _require_hr() -> User:
@@ -25,6 +28,14 @@ def _require_hr() -> User:
     if not user.is_hr:
         abort(404)
     return user
+
+
+def _refused(refused: RenderRefused) -> Response:
+    response = current_app.make_response(
+        (render_template("error.html", code=refused.status, title="Please wait", message=refused.message), refused.status)
+    )
+    response.headers["Retry-After"] = str(refused.retry_after)
+    return response
 
 
 def _audit(action: str, obj: str, **details: Any) -> None:
@@ -68,15 +79,20 @@ def index() -> str:
 @login_required
 def person_pdf(person_id: int) -> Response:
     person = db().get(User, person_id)
-    if person is None or not access.can_view_person(db(), me(), person_id):
+    if person is None:
         abort(404)
+    if not access.can_view_person(db(), me(), person_id):
+        deny(f"user:{person_id}")
     key = request.args.get("questionnaire") or service.default_key(db(), person_id)
     if key is None:
         abort(404)
     try:
-        data = service.person_pdf(db(), person, key)
+        with pdf_render_slot(me().id or 0):
+            data = service.person_pdf(db(), person, key)
     except NotFound:
         abort(404)
+    except RenderRefused as refused:
+        return _refused(refused)
     _audit("report.person.download", f"user:{person_id}", questionnaire=key)
     return _attachment(data, "application/pdf", service.person_filename(person, key))
 
@@ -85,16 +101,21 @@ def person_pdf(person_id: int) -> Response:
 @login_required
 def team_pdf(team_id: int) -> Response:
     team = db().get(Team, team_id)
-    if team is None or not access.can_view_team_individuals(db(), me(), team_id):
+    if team is None:
         abort(404)
+    if not access.can_view_team_individuals(db(), me(), team_id):
+        deny(f"team:{team_id}")
     keys = [key for key, _ in framework_keys(db(), team_id)]
     key = request.args.get("questionnaire") or (keys[0] if keys else None)
     if key is None:
         abort(404)
     try:
-        data = service.team_pdf(db(), team, key, catalog().get(key))
+        with pdf_render_slot(me().id or 0):
+            data = service.team_pdf(db(), team, key, catalog().get(key))
     except NotFound:
         abort(404)
+    except RenderRefused as refused:
+        return _refused(refused)
     _audit("report.team.download", f"team:{team_id}", questionnaire=key)
     return _attachment(data, "application/pdf", f"team-{service.slug(team.name)}-{key}.pdf")
 
@@ -130,11 +151,33 @@ def scores_csv() -> Response:
 
 @bp.route("/audit")
 @login_required
-def audit_log() -> str:
+def audit_log() -> Any:
     _require_hr()
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    found, problems = audit.parse_filter(request.args)
+    page = request.args.get("page", 1, type=int) or 1
+    if not 1 <= page <= MAX_AUDIT_PAGE:
+        abort(400)
     per_page = 100
-    events = audit.recent(db(), limit=per_page + 1, offset=(page - 1) * per_page)
+    events = audit.search(db(), found, limit=per_page + 1, offset=(page - 1) * per_page)
     return render_template(
-        "reports/audit.html", events=events[:per_page], page=page, more=len(events) > per_page
-    )
+        "reports/audit.html",
+        events=events[:per_page],
+        page=page,
+        more=len(events) > per_page,
+        filter=found,
+        problems=problems,
+        actions=audit.actions(db()),
+    ), (400 if problems else 200)
+
+
+@bp.route("/audit.csv")
+@login_required
+def audit_csv() -> Response:
+    _require_hr()
+    found, problems = audit.parse_filter(request.args)
+    if problems:
+        abort(400)
+    _audit("export.audit", "audit.csv", filter=found.as_args())
+    db().commit()
+    stamp = datetime.now(UTC).strftime("%Y%m%d")
+    return _attachment("".join(audit.csv_lines(db(), found)), "text/csv", f"competency-audit-{stamp}.csv")

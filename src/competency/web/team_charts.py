@@ -58,7 +58,9 @@ def team_radar(summary: TeamSummary, level: str, *, individuals: bool) -> dict[s
     traces: list[dict[str, Any]] = [
         {
             "name": f"Target ({level_name})",
-            "values": [q.area(a).targets[level] for a in area_ids],
+            "values": [
+                q.target_for(q.area(a), level) if q.area_in_play(q.area(a), level) else None for a in area_ids
+            ],
             "colour": charts.TARGET,
             "dash": "dash",
         },
@@ -73,7 +75,7 @@ def team_radar(summary: TeamSummary, level: str, *, individuals: bool) -> dict[s
         for index, member in enumerate(summary.submitted):
             traces.append(
                 {
-                    "name": member.name,
+                    "name": charts.label(member.name),
                     "values": [member.score(a) for a in area_ids],
                     "colour": MEMBER_COLOURS[index % len(MEMBER_COLOURS)],
                     "dash": "dot",
@@ -134,9 +136,9 @@ def heatmap(summary: TeamSummary) -> dict[str, Any]:
     q = summary.questionnaire
     area_ids = summary.area_ids
     # Full titles on one line, slanted: wrapped ones collide when there are many areas.
-    columns = [summary.area_titles[a] for a in area_ids]
+    columns = [charts.label(summary.area_titles[a]) for a in area_ids]
     members = summary.members
-    rows = [m.name if m.submitted else f"{m.name} (not submitted)" for m in members]
+    rows = [charts.label(m.name) if m.submitted else f"{charts.label(m.name)} (not submitted)" for m in members]
     z: list[list[float | None]] = []
     text: list[list[str]] = []
     hover: list[list[str]] = []
@@ -146,19 +148,25 @@ def heatmap(summary: TeamSummary) -> dict[str, Any]:
         h_row: list[str] = []
         for area_id in area_ids:
             rating = member.areas.get(area_id)
-            title = summary.area_titles[area_id]
+            title = charts.label(summary.area_titles[area_id])
+            name = charts.label(member.name)
+            if member.submitted and not member.in_play(area_id):
+                z_row.append(None)
+                t_row.append("·")
+                h_row.append(f"{name}<br>{title}<br>not in play at their level ({member.level})")
+                continue
             if rating is None or rating.score is None:
                 z_row.append(None)
                 t_row.append("" if not member.submitted else "–")
                 h_row.append(
-                    f"{member.name}<br>{title}<br>{'not scored' if member.submitted else 'not submitted'}"
+                    f"{name}<br>{title}<br>{'not scored' if member.submitted else 'not submitted'}"
                 )
                 continue
             z_row.append(gap_band(rating.gap if rating.gap is not None else 0.0, q.lo, q.hi))
             t_row.append(f"{rating.score:.2f}")
             status = "below target" if (rating.gap or 0) > 0 else "target met"
             h_row.append(
-                f"{member.name}<br>{title}<br>score {rating.score:.2f} · target {rating.target:.2f}"
+                f"{name}<br>{title}<br>score {rating.score:.2f} · target {rating.target:.2f}"
                 f"<br>gap {rating.gap:+.2f} ({status})"
             )
         z.append(z_row)
@@ -220,14 +228,14 @@ def heatmap(summary: TeamSummary) -> dict[str, Any]:
 def trend(summary: TeamSummary, points: Sequence[TrendPoint]) -> dict[str, Any]:
     """Mean score per area across cycles (one line per area), plus mean readiness on a second axis."""
     q = summary.questionnaire
-    labels = [p.cycle.name for p in points]
+    labels = [charts.label(p.cycle.name) for p in points]
     data: list[dict[str, Any]] = []
     for index, area_id in enumerate(summary.current_area_ids):
         data.append(
             {
                 "type": "scatter",
                 "mode": "lines+markers",
-                "name": summary.area_titles[area_id],
+                "name": charts.label(summary.area_titles[area_id]),
                 "x": labels,
                 "y": [_round(p.area_means.get(area_id)) for p in points],
                 "line": {
@@ -235,7 +243,7 @@ def trend(summary: TeamSummary, points: Sequence[TrendPoint]) -> dict[str, Any]:
                     "width": 1.5,
                     "dash": ["solid", "dot", "dash"][index // len(charts.PALETTE) % 3],
                 },
-                "hovertemplate": "%{x}: %{y}<extra>" + summary.area_titles[area_id] + "</extra>",
+                "hovertemplate": "%{x}: %{y}<extra>" + charts.label(summary.area_titles[area_id]) + "</extra>",
                 "connectgaps": True,
             }
         )

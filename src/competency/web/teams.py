@@ -14,14 +14,15 @@ from competency.services import NotFound, access
 from competency.services import cycles as cycle_service
 from competency.services import teams as service
 from competency.web import team_charts
+from competency.web.audit import deny
 from competency.web.auth import me
 from competency.web.requests import catalog, db
 
 bp = Blueprint("teams", __name__)
 
-INDIVIDUALS = "individuals"
-AGGREGATE = "aggregate"
-HIDDEN = "hidden"
+INDIVIDUALS = service.INDIVIDUALS
+AGGREGATE = service.AGGREGATE
+HIDDEN = service.HIDDEN
 #: Mentors named per gap on the page (the best-scoring ones); the rest are counted.
 MAX_MENTORS_SHOWN = 3
 
@@ -57,7 +58,7 @@ def _visible_team(team_id: int) -> tuple[Team, bool, str | None]:
     if actor.is_hr or role == "manager":
         return team, True, role
     if role is None:
-        abort(404)
+        deny(f"team:{team_id}")
     return team, False, role
 
 
@@ -76,12 +77,12 @@ def _team_view(team_id: int) -> TeamView:
     except NotFound:
         abort(404)
     threshold = service.aggregate_threshold(current_app.config.get("TEAM_AGGREGATE_MIN"))
-    if individuals:
-        visibility = INDIVIDUALS
-    elif summary.submitted_count >= threshold:
-        visibility = AGGREGATE
-    else:
-        visibility = HIDDEN
+    visibility = service.visibility(
+        sees_individuals=individuals, submitted_count=summary.submitted_count, threshold=threshold
+    )
+    if not individuals:
+        # Everything below renders from this: no individual and no figure from too few people.
+        summary = service.aggregate_only(summary, threshold)
     titles = {q.id: q.title for q in frameworks}
     keys = [(k, titles.get(k, k)) for k, _ in submitted]
     keys += [(q.id, q.title) for q in frameworks if q.id not in dict(keys)]
@@ -109,11 +110,14 @@ def dashboard(team_id: int) -> str:
     if view.shown:
         progress = cycle_service.team_progress(session, team_id, summary.key)
         trend = cycle_service.team_trend(session, team_id, summary.key)
+        if not view.individuals:
+            progress = service.anonymous_progress(progress)
+            trend = service.aggregate_trend(trend, view.threshold)
         if summary.submitted_count:
             figures["radar"] = team_charts.team_radar(summary, level, individuals=view.individuals)
         if view.individuals and summary.members:
             figures["heatmap"] = team_charts.heatmap(summary)
-        if any(point.submitted for point in trend):
+        if any(point.readiness is not None or point.area_means for point in trend):
             figures["trend"] = team_charts.trend(summary, trend)
     rated = self_vs_manager(summary) if view.individuals else []
     return render_template(
@@ -220,7 +224,9 @@ def heat_rows(summary: service.TeamSummary) -> list[tuple[service.MemberSummary,
         cells = []
         for area_id in summary.area_ids:
             rating = member.areas.get(area_id)
-            if rating is None or rating.score is None or rating.gap is None:
+            if member.submitted and not member.in_play(area_id):
+                cells.append(("heat-none", "not in play", ""))
+            elif rating is None or rating.score is None or rating.gap is None:
                 cells.append(("heat-none", "–", ""))
             else:
                 cells.append((gap_class(rating.gap, q.lo, q.hi), f"{rating.score:.2f}", f"{rating.gap:+.2f}"))

@@ -1,0 +1,77 @@
+"""Helpers of the security tests: submitted assessments, cycles, logins with their form token."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+from tests.web.conftest import csrf_token
+
+from competency.models import Cycle, User
+from competency.services import assessments
+from competency.web.requests import catalog, db
+
+ML = "ml-engineer"
+
+
+def answers(app: Flask, value: int) -> dict[str, int]:
+    with app.app_context():
+        q = catalog().get(ML)
+        assert q is not None
+        return {item.id: value for area in q.areas for item in area.items}
+
+
+def submit(app: Flask, subject: User, value: int, *, cycle_id: int | None = None, days_ago: int = 1) -> int:
+    with app.app_context():
+        session = db()
+        q = catalog().get(ML)
+        me = session.get(User, subject.id)
+        assessment, _ = assessments.record(
+            session,
+            q,
+            subject=me,
+            assessor=me,
+            kind="self",
+            level="mid",
+            answers={item.id: value for area in q.areas for item in area.items},
+            cycle_id=cycle_id,
+            submitted_at=datetime.now(UTC) - timedelta(days=days_ago),
+        )
+        session.commit()
+        return assessment.id or 0
+
+
+def make_cycle(app: Flask, team_id: int | None, name: str, opened_days: int) -> int:
+    now = datetime.now(UTC)
+    with app.app_context():
+        cycle = Cycle(
+            name=name,
+            questionnaire_key=ML,
+            team_id=team_id,
+            opens_at=now - timedelta(days=opened_days),
+            due_at=now + timedelta(days=10),
+        )
+        db().add(cycle)
+        db().commit()
+        return cycle.id or 0
+
+
+def figures(html: str) -> dict[str, Any]:
+    """Every plotly figure embedded in a page, by element id."""
+    out = {}
+    for element, payload in re.findall(
+        r'<script type="application/json" id="([\w-]+)-data"[^>]*>(.*?)</script>', html, re.S
+    ):
+        out[element] = json.loads(payload)
+    return out
+
+
+def post_login(client: FlaskClient, email: str, password: str, **environ: Any) -> Any:
+    token = csrf_token(client, "/login")
+    return client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token}, environ_base=environ
+    )
