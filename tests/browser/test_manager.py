@@ -33,8 +33,10 @@ def wait_drawn(page, element_id: str) -> None:  # type: ignore[no-untyped-def]
     assert page.locator(f"#{element_id} svg.main-svg").count() >= 1
 
 
-def manager_ratings(q: Questionnaire, own: dict[str, float | None]) -> tuple[dict[str, int], set[str]]:
-    """Radio values per item, and the areas that must come out as blind spots.
+def manager_ratings(
+    q: Questionnaire, own: dict[str, float | None], level: str
+) -> tuple[dict[str, int], set[str]]:
+    """Radio values per item asked at `level`, and the areas that must come out as blind spots.
 
     Every other area (0, 2, 4, ...) is rated at the far end of the scale from the member's own score,
     so it differs by half the scale or more; the others are rated at the member's score rounded, so
@@ -44,7 +46,7 @@ def manager_ratings(q: Questionnaire, own: dict[str, float | None]) -> tuple[dic
     middle = (q.lo + q.hi) / 2
     answers: dict[str, int] = {}
     blind: set[str] = set()
-    for index, area in enumerate(q.areas):
+    for index, area in enumerate(q.areas_in_play(level)):
         score = own.get(area.id)
         if score is None:
             value = round(middle)
@@ -55,7 +57,7 @@ def manager_ratings(q: Questionnaire, own: dict[str, float | None]) -> tuple[dic
         else:
             value = round(score)
             assert abs(value - score) < 1
-        for item in area.items:
+        for item in q.items_in_play(area, level):
             answers[item.id] = q.lo + q.hi - value if item.reverse else value
     return answers, blind
 
@@ -129,7 +131,10 @@ def test_manager_dashboard_radar_toggle_rating_and_blind_spots(page, live_app) -
     before_profile = response.json()
     assert "manager" not in before_profile
     own = {area_id: area["score"] for area_id, area in before_profile["areas"].items()}
-    answers, blind = manager_ratings(q, own)
+    # A manager rates at the member's own level: the same areas and items the member was asked.
+    level = before_profile["target_level"]
+    areas = q.areas_in_play(level)
+    answers, blind = manager_ratings(q, own, level)
     assert blind
 
     # Rate the member: members table → Rate → framework card → one page per area → review → submit.
@@ -138,16 +143,16 @@ def test_manager_dashboard_radar_toggle_rating_and_blind_spots(page, live_app) -
     assert page.get_by_role("heading", name=f"Rate {name}", level=1).is_visible()
     card = page.locator("section.card", has=page.get_by_role("heading", name=q.title, exact=True))
     card.get_by_role("button", name="Start rating").click()
-    for index, area in enumerate(q.areas):
+    for index, area in enumerate(areas):
         page.wait_for_url(re.compile(rf"/areas/{re.escape(area.id)}$"))
-        assert page.get_by_text(f"Area {index + 1} of {len(q.areas)}", exact=True).is_visible()
+        assert page.get_by_text(f"Area {index + 1} of {len(areas)}", exact=True).is_visible()
         assert page.get_by_role("heading", name=area.title, level=1).is_visible()
         assert page.get_by_text(re.compile(rf"rating\s+{re.escape(name)}")).first.is_visible()
-        for item in area.items:
+        for item in q.items_in_play(area, level):
             page.locator(f"#fs-{item.id} input[type=radio][value='{answers[item.id]}']").check()
         if index == 0:
             page.get_by_label("Evidence and notes (optional)").fill("Rated in the browser test.")
-        last = index + 1 == len(q.areas)
+        last = index + 1 == len(areas)
         page.get_by_role("button", name="Save and review →" if last else "Save and continue →").click()
     page.wait_for_url(re.compile(r"/review$"))
     assert page.get_by_text("Every statement has an answer.").is_visible()

@@ -316,8 +316,13 @@ def answers_file(tmp_path: Path, answers: dict[str, object], name: str = "answer
     return path
 
 
-def every_item(value: int) -> dict[str, object]:
-    return {item.id: value for area in ENGINEER.areas for item in area.items}
+def every_item(value: int, level: str = "mid") -> dict[str, object]:
+    """An answer to every item asked at `level` (a staff behaviour is not asked of a mid-level engineer)."""
+    return {
+        item.id: value
+        for area in ENGINEER.areas_in_play(level)
+        for item in ENGINEER.items_in_play(area, level)
+    }
 
 
 @pytest.fixture
@@ -351,7 +356,7 @@ def test_assessments_import_stores_a_scored_submitted_assessment_once(
         assert (assessment.kind, assessment.status, assessment.target_level) == ("self", "submitted", "mid")
         expected = scoring.score(ENGINEER, every_item(3), "mid")  # type: ignore[arg-type]
         assert assessment.readiness == pytest.approx(expected.readiness)
-        assert len(session.exec(select(AreaScore)).all()) == len(ENGINEER.areas)
+        assert len(session.exec(select(AreaScore)).all()) == len(ENGINEER.areas_in_play("mid"))
 
 
 @pytest.mark.usefixtures("team_of_two")
@@ -499,6 +504,61 @@ def test_demo_history_spans_a_year_and_improves(engine: sa.Engine) -> None:
     assert all(a.submitted_at is not None and a.submitted_at < now for a in history)
     assert history[-1].submitted_at - history[0].submitted_at > timedelta(days=250)  # type: ignore[operator]
     assert history[-1].readiness > history[0].readiness  # type: ignore[operator]
+
+
+def demo_self_assessments(engine: sa.Engine) -> list[tuple[Assessment, QuestionnaireVersion, Cycle]]:
+    with Session(engine) as session:
+        return list(
+            session.exec(
+                select(Assessment, QuestionnaireVersion, Cycle)
+                .join(
+                    QuestionnaireVersion, col(QuestionnaireVersion.id) == Assessment.questionnaire_version_id
+                )
+                .join(Cycle, col(Cycle.id) == Assessment.cycle_id)
+                .where(Assessment.kind == "self", Assessment.status == "submitted")
+                .order_by(col(Assessment.submitted_at))
+            ).all()
+        )
+
+
+def test_demo_takes_earlier_cycles_on_version_1_and_the_current_one_at_every_level_of_version_2(
+    engine: sa.Engine,
+) -> None:
+    ok("demo")
+    rows = demo_self_assessments(engine)
+    current = [(a, v) for a, v, c in rows if c.closed_at is None]
+    earlier = [(a, v) for a, v, c in rows if c.closed_at is not None]
+    assert current and earlier
+    assert {v.version for _, v in current} == {2} and {v.version for _, v in earlier} == {1}
+    levels = {(v.key, a.target_level) for a, v in current}
+    assert {lv for key, lv in levels if key == "ml-engineer"} == {"junior", "mid", "senior", "staff"}
+    assert {lv for key, lv in levels if key == "ml-team-manager"} == {
+        "new-to-ml",
+        "established",
+        "leads-managers",
+    }
+    # Version 1 had three levels with other names: people were assessed at what their level was then.
+    assert {a.target_level for a, _ in earlier} <= {"junior", "mid", "senior"}
+    # Version 2 asks nobody a behaviour of a level above their own.
+    with Session(engine) as session:
+        for assessment, version in current:
+            if version.key != "ml-engineer":
+                continue
+            answers = session.exec(select(Answer.item_id).where(Answer.assessment_id == assessment.id)).all()
+            level = assessment.target_level
+            assert set(answers) <= {i.id for a in ENGINEER.areas for i in ENGINEER.items_in_play(a, level)}
+
+
+def test_demo_in_a_database_that_already_holds_version_2_takes_every_cycle_on_it(engine: sa.Engine) -> None:
+    from competency.services.snapshots import ensure_snapshot
+
+    with Session(engine) as session:
+        ensure_snapshot(session, ENGINEER)
+        session.commit()
+    ok("demo")
+    versions = {(v.key, v.version) for _, v, _ in demo_self_assessments(engine)}
+    assert ("ml-engineer", 1) not in versions and ("ml-engineer", 2) in versions
+    assert ("ml-team-manager", 1) in versions
 
 
 def test_demo_teams_have_experts_gaps_a_single_expert_and_an_area_without_one(engine: sa.Engine) -> None:

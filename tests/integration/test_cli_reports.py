@@ -28,7 +28,9 @@ def org(engine, db_url, monkeypatch):  # type: ignore[no-untyped-def]
         for email, name, value in (("ana@example.org", "Ana Álvarez", 1), ("bo@example.org", "Bo Berg", 3)):
             person, _ = users.create_or_update_user(session, email=email, name=name)
             users.add_member(session, team, person, "member")
-            answers = {item.id: value for area in ML.areas for item in area.items}
+            answers = {
+                item.id: value for area in ML.areas_in_play("mid") for item in ML.items_in_play(area, "mid")
+            }
             assessments.record(
                 session, ML, subject=person, assessor=person, kind="self", level="mid", answers=answers
             )

@@ -31,8 +31,9 @@ def framework(app: Flask, key: str = ML) -> Questionnaire:
     return q
 
 
-def uniform(q: Questionnaire, value: int) -> dict[str, int]:
-    return {item.id: value for area in q.areas for item in area.items}
+def uniform(q: Questionnaire, value: int, level: str = "mid") -> dict[str, int]:
+    """Every item asked at `level` answered `value`."""
+    return {item.id: value for area in q.areas_in_play(level) for item in q.items_in_play(area, level)}
 
 
 def submit(

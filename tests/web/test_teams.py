@@ -52,12 +52,14 @@ def framework(app: Flask, key: str = ML) -> Questionnaire:
     return q
 
 
-def answers(q: Questionnaire, values: Mapping[str, int], default: int | None = None) -> dict[str, int]:
-    """Every item of area `a` answered so that its item value is values[a] (reverse items flipped)."""
+def answers(
+    q: Questionnaire, values: Mapping[str, int], default: int | None = None, level: str = "mid"
+) -> dict[str, int]:
+    """Every item asked at `level` in area `a` answered so that its item value is values[a] (reverse items flipped)."""
     out = {}
-    for area in q.areas:
+    for area in q.areas_in_play(level):
         value = values.get(area.id, q.lo if default is None else default)
-        for item in area.items:
+        for item in q.items_in_play(area, level):
             out[item.id] = q.lo + q.hi - value if item.reverse else value
     return out
 
@@ -85,7 +87,7 @@ def submit(
             assessor=by,
             kind="manager" if assessor else "self",
             level=level,
-            answers=answers(q, values, default),
+            answers=answers(q, values, default, level),
             submitted_at=when,
         )
         session.commit()

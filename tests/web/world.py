@@ -15,10 +15,14 @@ from competency.web.requests import catalog, db
 ML = "ml-engineer"
 
 
-def answers_for(questionnaire, value: int) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    """Every item answered `value` (clamped to the scale)."""
+def answers_for(questionnaire, value: int, level: str = "mid") -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Every item asked at `level` answered `value` (clamped to the scale)."""
     point = min(max(value, questionnaire.lo), questionnaire.hi)
-    return {item.id: point for area in questionnaire.areas for item in area.items}
+    return {
+        item.id: point
+        for area in questionnaire.areas_in_play(level)
+        for item in questionnaire.items_in_play(area, level)
+    }
 
 
 @dataclass

@@ -1,140 +1,51 @@
-"""A believable demo organisation: teams, people, cycles and a year of assessments, always the same.
+"""Writes the demo organisation into the database: whatever part of it is missing, nothing else.
 
-Everything is drawn from `random.Random` seeded per person and cycle, and every date counts back from
-the day the demo was first loaded (the demo admin's creation date), so loading it again finds every
-row it would create and changes nothing.
+Every date counts back from the day the demo was first loaded (the demo admin's creation date), so
+loading it again finds every row it would create and changes nothing. Earlier cycles were taken on
+version 1 of the frameworks (kept in `version1/`), the current one on the shipped version, so the
+history of a person spans two versions as it would in a real organisation.
 """
 
 from __future__ import annotations
 
 import random
-import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 from sqlmodel import Session, col, select
 
 from competency import scoring
 from competency.models import Answer, AreaNote, Assessment, Cycle, Membership, Team, User
-from competency.questionnaire import Questionnaire
+from competency.questionnaire import Questionnaire, load_file
 from competency.services import ServiceError
 from competency.services.assessments import write_scores
+from competency.services.demo.answers import as_answers, in_play, item_values, level_in, manager_values
+from competency.services.demo.cast import (
+    CYCLE_OPENS,
+    DOMAIN,
+    ENGINEER,
+    FRESH,
+    MANAGER,
+    MANAGER_DRAFT,
+    MANAGER_NOTES,
+    MANAGER_RATINGS,
+    PEOPLE,
+    SEED,
+    SELF_NOTES,
+    TEAMS,
+    VERSION1_CYCLES,
+    Person,
+    by_local,
+    team_plan,
+)
 from competency.services.passwords import hash_password, password_problem, verify_password
 from competency.services.snapshots import ensure_snapshot
+from competency.services.snapshots import status as snapshot_status
 
-SEED = 2026
-DOMAIN = "example.com"
-ENGINEER = "ml-engineer"
-MANAGER = "ml-team-manager"
-FRAMEWORKS = (ENGINEER, MANAGER)
-
-
-@dataclass(frozen=True)
-class TeamPlan:
-    name: str
-    #: Areas of the engineer framework the team is good at, and one it neglects.
-    strong: tuple[str, ...]
-    weak: str
-    #: An area where exactly one person (`expert`) is an expert, and one where nobody is.
-    single: str
-    expert: str
-    none: str
-
-
-@dataclass(frozen=True)
-class Person:
-    name: str
-    email: str
-    level: str
-    role: str = "member"
-    #: (team, team role) pairs.
-    teams: tuple[tuple[str, str], ...] = ()
-    #: Indexes of the cycles (0 oldest, 2 current) with a submitted self-assessment.
-    cycles: tuple[int, ...] = (0, 1, 2)
-    #: A self-assessment in progress in the current cycle.
-    draft: bool = False
-
-    @property
-    def framework(self) -> str | None:
-        if self.role != "member":
-            return None
-        return MANAGER if any(role == "manager" for _, role in self.teams) else ENGINEER
-
-
-def _p(name: str, level: str, *teams: tuple[str, str], **kwargs: object) -> Person:
-    """A person whose email is their name in plain ASCII: "Zoë Müller" is zoe.muller@example.com."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    local = ".".join(part for part in re.split(r"[^a-z]+", ascii_name.lower().replace("-", "")) if part)
-    return Person(name=name, email=f"{local}@{DOMAIN}", level=level, teams=teams, **kwargs)  # type: ignore[arg-type]
-
-
-VISION, FORECASTING, PLATFORM = "Vision", "Forecasting", "ML Platform"
-
-TEAMS = (
-    TeamPlan(VISION, ("deep-learning", "training-evaluation"), "data-databases", "mlops-deployment",
-             f"daniel.okafor@{DOMAIN}", "cloud-ml"),
-    TeamPlan(FORECASTING, ("math-stats", "ml-algorithms"), "cloud-ml", "deep-learning",
-             f"nadia.petrova@{DOMAIN}", "mlops-deployment"),
-    TeamPlan(PLATFORM, ("mlops-deployment", "cloud-ml", "programming"), "visualisation-communication",
-             "math-stats", f"amara.nwosu@{DOMAIN}", "deep-learning"),
-)  # fmt: skip
-
-PEOPLE = (
-    _p("Grace Whitfield", "senior", role="admin", cycles=()),
-    _p("Sofia Martins", "mid", role="hr", cycles=()),
-    _p("Ingrid Halvorsen", "mid", (VISION, "manager"), (PLATFORM, "member"), cycles=(1, 2)),
-    _p("Rahul Mehta", "senior", (FORECASTING, "manager"), cycles=(1, 2)),
-    _p("Mei Chen", "junior", (PLATFORM, "manager"), cycles=(2,)),
-    _p("Zoë Müller", "senior", (VISION, "member")),
-    _p("Daniel Okafor", "senior", (VISION, "member")),
-    _p("Kwame Mensah", "mid", (VISION, "member")),
-    _p("Lucía Fernández", "mid", (VISION, "member"), cycles=(0, 1), draft=True),
-    _p("Tomasz Wiśniewski", "junior", (VISION, "member"), cycles=(1, 2)),
-    _p("Aiko Tanaka", "junior", (VISION, "member"), cycles=()),
-    _p("Chloé Dubois", "senior", (FORECASTING, "member")),
-    _p("Nadia Petrova", "senior", (FORECASTING, "member")),
-    _p("Sven Lindqvist", "mid", (FORECASTING, "member")),
-    _p("Fatima Al-Sayed", "mid", (FORECASTING, "member"), cycles=(0, 1), draft=True),
-    _p("Mateo Rossi", "junior", (FORECASTING, "member"), cycles=(1, 2)),
-    _p("Jonas Becker", "senior", (PLATFORM, "member")),
-    _p("Amara Nwosu", "mid", (PLATFORM, "member")),
-    _p("Siddharth Iyer", "mid", (PLATFORM, "member")),
-    _p("Hannah Kowalski", "junior", (PLATFORM, "member"), cycles=(1, 2)),
-    _p("Oliver Grant", "mid", (PLATFORM, "member"), cycles=(0, 1)),
-)
-#: The engineer with no assessment at all, so that a demo can start from an empty profile.
-FRESH = f"aiko.tanaka@{DOMAIN}"
-
-#: (manager, subject, cycle index): ratings of the engineer framework; the last one is a draft.
-MANAGER_RATINGS = (
-    ("ingrid.halvorsen", "zoe.muller", 2),
-    ("ingrid.halvorsen", "kwame.mensah", 2),
-    ("ingrid.halvorsen", "daniel.okafor", 1),
-    ("rahul.mehta", "sven.lindqvist", 1),
-    ("rahul.mehta", "sven.lindqvist", 2),
-    ("rahul.mehta", "chloe.dubois", 2),
-    ("rahul.mehta", "nadia.petrova", 2),
-    ("mei.chen", "jonas.becker", 2),
-    ("mei.chen", "amara.nwosu", 2),
-)
-MANAGER_DRAFT = ("mei.chen", "hannah.kowalski")
-
-#: Days before the anchor date each cycle opened: about a year ago, half a year ago, three weeks ago.
-CYCLE_OPENS = (330, 150, 24)
-BASE = {"junior": 1.0, "mid": 1.8, "senior": 2.5}
-
-SELF_NOTES = (
-    "Did this on the team roadmap this half; happy to walk anyone through it.",
-    "Mostly from the last project. I would still like a review from someone more senior.",
-    "Paired on this with a colleague; I want more practice doing it on my own.",
-    "Done it in production twice now, including one incident where it mattered.",
-)
-MANAGER_NOTES = {
-    1: "You are further along here than you give yourself credit for: you led it on the last release.",
-    -1: "I would like to see this in day-to-day work before calling it independent; let's pick a project.",
-}
+#: Version 1 of the shipped frameworks, exactly as they shipped: the demo's earlier cycles use them.
+VERSION1_FOLDER = Path(__file__).resolve().parent / "version1"
 
 
 @dataclass
@@ -156,6 +67,10 @@ class DemoResult:
         )
 
 
+def version1_frameworks() -> dict[str, Questionnaire]:
+    return {key: load_file(VERSION1_FOLDER / f"{key}.yaml") for key in (ENGINEER, MANAGER)}
+
+
 def other_people(session: Session) -> int:
     """Accounts in the database that are not demo accounts."""
     emails = {person.email for person in PEOPLE}
@@ -173,9 +88,26 @@ def load_demo(
     anchor = users[PEOPLE[0].email].created_at.date()
     teams = _teams(session, users, result)
     cycles = _cycles(session, teams, users[PEOPLE[0].email], anchor, result)
-    _assessments(session, frameworks, users, cycles, result)
+    _assessments(session, _by_cycle(session, frameworks), users, cycles, result)
     _totals(session, users, result)
     return result
+
+
+def _by_cycle(session: Session, current: Mapping[str, Questionnaire]) -> list[dict[str, Questionnaire]]:
+    """The framework each cycle is taken on: version 1 for the earlier cycles, the shipped one after.
+
+    A database that already holds a newer version but not version 1 (the demo forced into a database in
+    use) cannot take version 1 any more: there every cycle uses the shipped version.
+    """
+    old = {
+        key: q
+        for key, q in version1_frameworks().items()
+        if key in current and current[key].version > 1 and snapshot_status(session, q).state != "conflict"
+    }
+    return [
+        {key: old[key] if index in VERSION1_CYCLES and key in old else q for key, q in current.items()}
+        for index in range(len(CYCLE_OPENS))
+    ]
 
 
 def _people(session: Session, password: str, result: DemoResult) -> dict[str, User]:
@@ -285,77 +217,9 @@ def _cycles(
     return cycles
 
 
-# -- answers -------------------------------------------------------------------------------------
-
-
-def _plan(person: Person) -> TeamPlan | None:
-    names = {team for team, _ in person.teams}
-    return next((plan for plan in TEAMS if plan.name in names), None)
-
-
-def item_values(q: Questionnaire, person: Person, cycle: int) -> dict[str, int | None]:
-    """What `person` would rate each item (as scored, before reverse items flip) in cycle `cycle`."""
-    traits = random.Random(f"{SEED}:{person.email}:{q.id}")
-    growth = traits.uniform(0.1, 0.3)
-    offsets = {area.id: traits.gauss(0, 0.45) for area in q.areas}
-    rng = random.Random(f"{SEED}:{person.email}:{q.id}:{cycle}")
-    plan = _plan(person) if q.id == ENGINEER else None
-    values: dict[str, int | None] = {}
-    for area in q.areas:
-        mu = BASE[person.level] + offsets[area.id] + growth * cycle
-        if plan is not None:
-            mu += 0.7 if area.id in plan.strong else -0.5 if area.id == plan.weak else 0
-            if area.id == plan.single and person.email == plan.expert:
-                mu += 1.0
-        for item in area.items:
-            if item.optional and rng.random() < 0.25:
-                values[item.id] = None
-                continue
-            value = min(q.hi, max(q.lo, round(rng.gauss(mu, 0.6))))
-            if plan is not None and area.id == plan.none:
-                value = min(value, 2)
-            elif plan is not None and area.id == plan.single:
-                value = max(value, 3) if person.email == plan.expert else min(value, 2)
-            values[item.id] = value
-    return values
-
-
-def manager_values(q: Questionnaire, manager: str, person: Person, cycle: int) -> dict[str, int | None]:
-    """A manager's rating: close to the person's own, with one or two clear blind spots."""
-    own = item_values(q, person, cycle)
-    rng = random.Random(f"{SEED}:{manager}:{person.email}:{cycle}")
-    blind = {area.id for area in rng.sample(list(q.areas), rng.choice((1, 2)))}
-    scores = scoring.score(q, _as_answers(q, own), person.level).areas
-    values: dict[str, int | None] = {}
-    for area in q.areas:
-        # Rate clearly higher where the person is modest and there is room above, else lower.
-        score = scores[area.id].score or 0
-        direction = 1 if score <= (q.lo + q.hi) / 2 + 0.5 and rng.random() < 0.6 else -1
-        for item in area.items:
-            value = own[item.id]
-            if value is None:
-                values[item.id] = None
-                continue
-            # Blind-spot areas move one or two points one way; elsewhere a point either way now and then.
-            shift = direction * rng.choice((1, 2, 2)) if area.id in blind else rng.choice((-1, 0, 0, 0, 0, 1))
-            values[item.id] = min(q.hi, max(q.lo, value + shift))
-    return values
-
-
-def _as_answers(q: Questionnaire, values: Mapping[str, int | None]) -> dict[str, int | None]:
-    items = q.items_by_id()
-    return {
-        item_id: value if value is None or not items[item_id][1].reverse else q.lo + q.hi - value
-        for item_id, value in values.items()
-    }
-
-
-# -- assessments ---------------------------------------------------------------------------------
-
-
 def _assessments(
     session: Session,
-    frameworks: Mapping[str, Questionnaire],
+    by_cycle: list[dict[str, Questionnaire]],
     users: dict[str, User],
     cycles: dict[tuple[str | None, int], Cycle],
     result: DemoResult,
@@ -365,46 +229,53 @@ def _assessments(
         (a.subject_id, a.assessor_id, a.kind, a.cycle_id)
         for a in session.exec(select(Assessment).where(col(Assessment.subject_id).in_(ids))).all()
     }
-    by_local = {person.email.split("@")[0]: person for person in PEOPLE}
-    snapshots = {key: ensure_snapshot(session, q) for key, q in frameworks.items()}
+    # Oldest version first: a snapshot older than the newest stored one would be refused.
+    versions = sorted({(q.id, q.version): q for cycle in by_cycle for q in cycle.values()}.items())
+    snapshots = {key: ensure_snapshot(session, q) for key, q in sorted(versions, key=lambda kv: kv[0][1])}
+    current = len(CYCLE_OPENS) - 1
 
-    def write(person: Person, assessor: str, kind: str, index: int, values: dict[str, int | None], *,
-              draft: bool = False) -> None:  # fmt: skip
+    def write(person: Person, assessor: str, kind: str, index: int, *, draft: bool = False) -> None:
         key = person.framework or ENGINEER
-        q, snapshot = frameworks[key], snapshots[key]
-        plan = _plan(person)
+        q = by_cycle[index][key]
+        plan = team_plan(person)
         team = plan.name if key == ENGINEER and plan else None
         cycle = cycles[(team, index)]
         subject, rater = users[person.email], users[f"{assessor}@{DOMAIN}"]
         if (subject.id, rater.id, kind, cycle.id) in done:
             return
+        values = (
+            item_values(q, person, index) if kind == "self" else manager_values(q, assessor, person, index)
+        )
+        level = level_in(q, person.level)
         rng = random.Random(f"{SEED}:{person.email}:{assessor}:{kind}:{index}")
         started = cycle.opens_at + timedelta(days=rng.randint(1, 14), hours=rng.randint(0, 8))
         finished = started + timedelta(days=rng.randint(0, 4), minutes=rng.randint(5, 300))
         if kind == "manager":
             finished += timedelta(days=3)
-        answers = _as_answers(q, values)
+        answers = as_answers(q, values)
+        areas = [area for area, _ in in_play(q, level)]
         if draft:
-            keep = {item.id for area in q.areas[:4] for item in area.items}
+            keep = {item.id for area, items in in_play(q, level)[:4] for item in items}
             answers = {k: v for k, v in answers.items() if k in keep}
+        snapshot = snapshots[(q.id, q.version)]
         assert subject.id is not None and rater.id is not None and snapshot.id is not None
         assessment = Assessment(
             subject_id=subject.id,
             assessor_id=rater.id,
             kind=kind,
             questionnaire_version_id=snapshot.id,
-            target_level=person.level,
+            target_level=level,
             cycle_id=cycle.id,
             created_at=started,
             updated_at=finished,
-            current_area=q.areas[4].id if draft else None,
+            current_area=areas[4].id if draft else None,
         )
         session.add(assessment)
         session.flush()
         assert assessment.id is not None
         session.add_all(Answer(assessment_id=assessment.id, item_id=k, value=v) for k, v in answers.items())
-        profile = scoring.score(q, answers, person.level)
-        notes = _notes(q, profile, kind, rng, draft)
+        profile = scoring.score(q, answers, level)
+        notes = _notes(profile, kind, rng, draft)
         session.add_all(AreaNote(assessment_id=assessment.id, area_id=a, text=t) for a, t in notes.items())
         if not draft:
             write_scores(session, assessment, profile)
@@ -415,40 +286,30 @@ def _assessments(
     for person in PEOPLE:
         if person.framework is None:
             continue
-        q = frameworks[person.framework]
-        local = person.email.split("@")[0]
         for index in person.cycles:
-            write(person, local, "self", index, item_values(q, person, index))
+            write(person, person.local, "self", index)
         if person.draft:
-            write(person, local, "self", len(CYCLE_OPENS) - 1, item_values(q, person, 2), draft=True)
-    engineers = frameworks[ENGINEER]
+            write(person, person.local, "self", current, draft=True)
+    people = by_local()
     for manager, subject, index in MANAGER_RATINGS:
-        person = by_local[subject]
-        write(person, manager, "manager", index, manager_values(engineers, manager, person, index))
+        write(people[subject], manager, "manager", index)
     manager, subject = MANAGER_DRAFT
-    person = by_local[subject]
-    write(person, manager, "manager", 2, manager_values(engineers, manager, person, 2), draft=True)
+    write(people[subject], manager, "manager", current, draft=True)
     session.flush()
 
 
-def _notes(
-    q: Questionnaire,
-    profile: scoring.Profile,
-    kind: str,
-    rng: random.Random,
-    draft: bool,
-) -> dict[str, str]:
-    scored = [a for a in q.areas if profile.areas[a.id].score is not None]
+def _notes(profile: scoring.Profile, kind: str, rng: random.Random, draft: bool) -> dict[str, str]:
+    scored = [area_id for area_id, result in profile.areas.items() if result.score is not None]
     if not scored:
         return {}
     if kind == "manager":
         notes = {}
-        for area in rng.sample(scored, min(2, len(scored))):
-            score = profile.areas[area.id].score or 0
-            notes[area.id] = MANAGER_NOTES[1 if score >= 2 else -1]
+        for area_id in rng.sample(scored, min(2, len(scored))):
+            score = profile.areas[area_id].score or 0
+            notes[area_id] = MANAGER_NOTES[1 if score >= 2 else -1]
         return notes
-    best = max(scored, key=lambda a: profile.areas[a.id].score or 0)
-    return {best.id: rng.choice(SELF_NOTES)} if rng.random() < 0.7 or draft else {}
+    best = max(scored, key=lambda a: profile.areas[a].score or 0)
+    return {best: rng.choice(SELF_NOTES)} if rng.random() < 0.7 or draft else {}
 
 
 def _totals(session: Session, users: dict[str, User], result: DemoResult) -> None:
