@@ -281,3 +281,38 @@ def record(
     taken = Taken(assessment, questionnaire, snapshot)
     profile = _finalise(session, taken, submitted_at=when)
     return assessment, profile
+
+
+def release(
+    session: Session,
+    actor: User,
+    assessment: Assessment,
+    *,
+    now: datetime | None = None,
+    remote_addr: str | None = None,
+) -> bool:
+    """Show a submitted manager rating (scores and notes) to its subject. True when it was released now.
+
+    A manager of the subject's team does it, typically after the one-to-one; before that the subject does
+    not see it anywhere (profile, API, PDF). Releasing twice changes nothing.
+    """
+    from competency.services import access, audit
+
+    if assessment.kind != "manager" or not access.can_manager_assess(session, actor, assessment.subject_id):
+        raise NotFound(f"no manager assessment {assessment.id}")
+    if assessment.status != "submitted":
+        raise ServiceError("Submit the rating before you release it.")
+    if assessment.released_at is not None:
+        return False
+    assessment.released_at = now or utcnow()
+    session.add(assessment)
+    audit.log(
+        session,
+        actor_id=actor.id,
+        action="assessment.release",
+        object=f"assessment:{assessment.id}",
+        details={"subject": assessment.subject_id},
+        remote_addr=remote_addr,
+    )
+    session.commit()
+    return True
