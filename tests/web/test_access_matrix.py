@@ -85,6 +85,24 @@ MATRIX: dict[str, Route] = {
     ),
     "admin.import_org": ("GET", lambda w: "/admin/import", ONLY_ADMIN),
     "admin.questionnaires": ("GET", lambda w: "/admin/questionnaires", ONLY_ADMIN),
+    "assess.release": ("POST", lambda w: f"/assessments/{w.manager_rating_id}/release", ONLY_MANAGER),
+    "people.plan_step": (
+        "POST",
+        lambda w: f"/people/{w.subject.id}/plan/ml-engineer/steps/{w.plan_step_id}",
+        ONLY_SELF,
+        lambda w: {"status": "in progress"},
+    ),
+    "people.mark_discussed": (
+        "POST",
+        lambda w: f"/people/{w.subject.id}/blind-spots",
+        ONLY_MANAGER,
+        lambda w: {
+            "questionnaire": "ml-engineer",
+            "self_id": str(w.submitted_id),
+            "manager_id": str(w.manager_rating_id),
+            "area_id": w.area_id,
+        },
+    ),
     "people.profile_api": (
         "GET",
         lambda w: f"/api/people/{w.subject.id}/profile?questionnaire=ml-engineer",

@@ -110,6 +110,7 @@ def person_context(
     manager_notes: Mapping[str, str] | None = None,
     generated_at: datetime,
     author: str = "competency",
+    step_status: Mapping[str, tuple[str, datetime | None]] | None = None,
 ) -> Context:
     """Everything templates/reports/person.html shows; the shape is documented at its top."""
     q = questionnaire
@@ -168,7 +169,7 @@ def person_context(
         "top_gaps": [area_row(a) for a in profile.top_gaps],
         "radar_svg": Markup(radar_svg([a.title for a in q.areas], series, q.lo, q.hi, title="Skill radar")),
         "areas": [area_row(a.id) for a in q.areas],
-        "plan": _plan(q, profile),
+        "plan": _plan(q, profile, step_status or {}),
         "plan_count": len(profile.plan),
         **_history(history),
         "comparison": _comparison(titles, comparison),
@@ -176,8 +177,11 @@ def person_context(
     }
 
 
-def _plan(q: Questionnaire, profile: Profile) -> list[Context]:
-    """Plan entries grouped by phase, keeping the scoring order inside each phase."""
+def _plan(
+    q: Questionnaire, profile: Profile, step_status: Mapping[str, tuple[str, datetime | None]]
+) -> list[Context]:
+    """Plan entries grouped by phase, keeping the scoring order inside each phase, each with the
+    person's progress on it (status, and the date it was done)."""
     phases: dict[str, Context] = {}
     for entry in profile.plan:
         if entry.phase_id not in phases:
@@ -192,6 +196,8 @@ def _plan(q: Questionnaire, profile: Profile) -> list[Context]:
                 "area": q.area(entry.area_id).title,
                 "gap": fmt_score(entry.gap),
                 "resources": [{"title": r.title, "url": r.url, "kind": r.kind} for r in step.resources],
+                "status": step_status.get(step.id, ("not started", None))[0],
+                "done_at": fmt_date(step_status.get(step.id, ("", None))[1]),
             }
         )
     order = {p.id: i for i, p in enumerate(q.phases)}

@@ -379,3 +379,55 @@ def _open_blind_spots(
                 )
             )
     return out
+
+
+def discussed_areas(session: Session, self_id: int, manager_id: int) -> dict[str, datetime]:
+    """Areas of a self/manager pair whose blind spot was marked discussed, with when."""
+    rows = session.exec(
+        select(BlindSpotDiscussion.area_id, BlindSpotDiscussion.at).where(
+            BlindSpotDiscussion.self_rating_id == self_id, BlindSpotDiscussion.manager_rating_id == manager_id
+        )
+    ).all()
+    return {area_id: at for area_id, at in rows}
+
+
+def mark_discussed(
+    session: Session,
+    actor: User,
+    *,
+    subject_id: int,
+    self_id: int,
+    manager_id: int,
+    area_id: str,
+    now: datetime | None = None,
+) -> None:
+    """A manager of the person's team notes that a blind spot was talked through (committed; idempotent)."""
+    from competency.services import NotFound, access
+
+    if not access.can_manager_assess(session, actor, subject_id):
+        raise NotFound("not a manager of this person")
+    pair = session.exec(
+        select(Assessment).where(
+            col(Assessment.id).in_([self_id, manager_id]),
+            col(Assessment.subject_id) == subject_id,
+            col(Assessment.status) == "submitted",
+        )
+    ).all()
+    kinds = {a.id: a.kind for a in pair}
+    if kinds.get(self_id) != "self" or kinds.get(manager_id) != "manager":
+        raise NotFound("no such pair of assessments")
+    if area_id in discussed_areas(session, self_id, manager_id):
+        return
+    session.add(
+        BlindSpotDiscussion(
+            self_rating_id=self_id,
+            manager_rating_id=manager_id,
+            area_id=area_id[:80],
+            by_id=actor.id,
+            at=now or utcnow(),
+        )
+    )
+    try:
+        session.commit()
+    except sa.exc.IntegrityError:  # marked at the same moment in another tab: already done
+        session.rollback()

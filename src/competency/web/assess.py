@@ -277,3 +277,39 @@ def submit(assessment_id: int) -> Response:
     return redirect(
         url_for("people.profile", person_id=taken.assessment.subject_id, questionnaire=taken.questionnaire.id)
     )
+
+
+@bp.route("/assessments/<int:assessment_id>/release", methods=["POST"])
+@login_required
+def release(assessment_id: int) -> Response:
+    """A manager shows their submitted rating (and notes) to the person rated."""
+    try:
+        taken = service.load(db(), assessment_id)
+    except NotFound:
+        abort(404)
+    assessment = taken.assessment
+    if assessment.kind != "manager" or not access.can_manager_assess(db(), me(), assessment.subject_id):
+        abort(404)
+    back = url_for(
+        "people.profile",
+        person_id=assessment.subject_id,
+        questionnaire=taken.questionnaire.id,
+        _anchor="release",
+    )
+    if not SubmitForm().validate_on_submit():
+        flash("The form expired. Press Release again.", "error")
+        return redirect(back)
+    try:
+        released = service.release(db(), me(), assessment, remote_addr=request.remote_addr)
+    except NotFound:
+        abort(404)
+    except ServiceError as exc:
+        flash(str(exc), "error")
+        return redirect(back)
+    subject = db().get(User, assessment.subject_id)
+    name = subject.name if subject else "They"
+    if released:
+        flash(f"Released. {name} now sees your rating and notes, and their home page says so.", "success")
+    else:
+        flash(f"{name} already sees this rating.", "info")
+    return redirect(back)

@@ -74,7 +74,7 @@ def person_pdf(person_id: int) -> Response:
     if key is None:
         abort(404)
     try:
-        data = service.person_pdf(db(), person, key)
+        data = service.person_pdf(db(), person, key, viewer=me())
     except NotFound:
         abort(404)
     _audit("report.person.download", f"user:{person_id}", questionnaire=key)
