@@ -61,6 +61,8 @@ MATRIX: dict[str, Route] = {
     "cycles.index": ("GET", lambda w: "/cycles", SIGNED_IN),
     "cycles.new": ("GET", lambda w: "/cycles/new", RUNS_CYCLES),
     "cycles.detail": ("GET", lambda w: f"/cycles/{w.cycle_id}", TEAM_INDIVIDUALS),
+    "cycles.statuses_csv": ("GET", lambda w: f"/cycles/{w.cycle_id}/statuses.csv", TEAM_INDIVIDUALS),
+    "cycles.confirm_close": ("GET", lambda w: f"/cycles/{w.cycle_id}/close", TEAM_INDIVIDUALS),
     "cycles.close": ("POST", lambda w: f"/cycles/{w.cycle_id}/close", TEAM_INDIVIDUALS),
     "admin.index": ("GET", lambda w: "/admin/", ONLY_ADMIN),
     "admin.users": ("GET", lambda w: "/admin/users", ONLY_ADMIN),
@@ -80,6 +82,11 @@ MATRIX: dict[str, Route] = {
     ),
     "admin.team_remove_member": (
         "POST",
+        lambda w: f"/admin/teams/{w.other_team_id}/members/{w.other_member.id}/remove",
+        ONLY_ADMIN,
+    ),
+    "admin.team_confirm_remove": (
+        "GET",
         lambda w: f"/admin/teams/{w.other_team_id}/members/{w.other_member.id}/remove",
         ONLY_ADMIN,
     ),

@@ -428,3 +428,33 @@ def team_trend(session: Session, team_id: int, key: str, now: datetime | None = 
             )
         )
     return out
+
+
+#: Columns of a cycle's status CSV.
+STATUS_CSV_COLUMNS = ("name", "email", "status", "state", "submitted_at", "cycle", "due_at", "closed_at")
+
+
+def statuses_csv(progress: CycleProgress) -> str:
+    """The statuses a cycle page shows, as CSV (the same people the viewer may see)."""
+    import csv
+    import io
+
+    from competency.services.reports import _csv_safe
+
+    cycle = progress.cycle
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(STATUS_CSV_COLUMNS)
+    for status in progress.statuses:
+        row = [
+            status.name,
+            status.email,
+            status.status,
+            status.state,
+            status.submitted_at.isoformat() if status.submitted_at else "",
+            cycle.name,
+            cycle.due_at.isoformat(),
+            cycle.closed_at.isoformat() if cycle.closed_at else "",
+        ]
+        writer.writerow(_csv_safe(row))
+    return buffer.getvalue()
