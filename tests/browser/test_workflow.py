@@ -37,9 +37,12 @@ def log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
 def both_widths(page, name: str) -> None:  # type: ignore[no-untyped-def]
     """Screenshots at 1280 and 390 px wide, to look at."""
     shot(page, f"{name}-1280")
+    # Reload at each width: plotly sizes a chart to its container when it draws it.
     page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
     shot(page, f"{name}-390")
     page.set_viewport_size({"width": 1280, "height": 900})
+    page.reload()
 
 
 def test_manager_inbox_to_a_released_rating_and_plan_steps_followed(page, live_app) -> None:  # type: ignore[no-untyped-def]

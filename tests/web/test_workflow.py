@@ -336,6 +336,7 @@ def test_a_person_marks_plan_steps_and_their_manager_follows(org: Org) -> None:
             (steps[0], "done"),
             (steps[1], "in progress"),
         ]
+    assert "what was done when (3 changes)" in aiko.get(profile_url).get_data(as_text=True)
     # The manager sees the statuses (read-only), on the profile, the dashboard and home.
     mia = client_for(org.app, org.mia)
     seen = mia.get(profile_url).get_data(as_text=True)

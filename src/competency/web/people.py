@@ -14,6 +14,7 @@ from competency.services import NotFound, ServiceError, access, inbox, plans
 from competency.services import profiles as service
 from competency.web import charts
 from competency.web.auth import me
+from competency.web.main import step_title
 from competency.web.requests import catalog, db
 
 bp = Blueprint("people", __name__)
@@ -85,8 +86,10 @@ def profile(person_id: int) -> Any:
     can_assess = access.can_manager_assess(db(), me(), person_id)
     step_states: dict[str, plans.StepState] = {}
     discussed: dict[str, Any] = {}
+    plan_history: list[Any] = []
     if profile is not None and profile.current is not None:
         step_states = plans.states_of(db(), person_id, profile.questionnaire_key)
+        plan_history = plans.history(db(), person_id, profile.questionnaire_key)
         if profile.manager is not None:
             discussed = inbox.discussed_areas(
                 db(), profile.current.assessment.id or 0, profile.manager.assessment.id or 0
@@ -108,6 +111,8 @@ def profile(person_id: int) -> Any:
             if entry.step.id in step_states and step_states[entry.step.id].status == "done"
         ),
         change_word=service.change_word,
+        plan_history=plan_history,
+        step_title=step_title,
         action_form=ActionForm(),
         is_self=me().id == person_id,
     )
