@@ -31,6 +31,7 @@ ADMIN_URLS = [
     ("GET", "admin.teams", "/admin/teams"),
     ("POST", "admin.teams", "/admin/teams"),
     ("POST", "admin.team_add_member", "/admin/teams/{team}/members"),
+    ("GET", "admin.team_confirm_remove", "/admin/teams/{team}/members/{user}/remove"),
     ("POST", "admin.team_remove_member", "/admin/teams/{team}/members/{user}/remove"),
     ("GET", "admin.import_org", "/admin/import"),
     ("POST", "admin.import_org", "/admin/import"),

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 
+from competency import scoring
 from competency.models import Cycle, User
 from competency.services import assessments
 from competency.services import users as users_service
@@ -39,6 +40,10 @@ class World:
     draft_id: int
     area_id: str
     cycle_id: int
+    #: The manager's submitted (unreleased) rating of the subject, a blind spot away from theirs.
+    manager_rating_id: int = 0
+    #: A step of the subject's current development plan.
+    plan_step_id: str = ""
 
     def role(self, name: str) -> User | None:
         return None if name == "anonymous" else getattr(self, {"self": "subject"}.get(name, name))
@@ -74,6 +79,18 @@ def build_world(app: Flask, make_user) -> World:  # type: ignore[no-untyped-def]
             submitted_at=datetime.now(UTC) - timedelta(days=30),
         )
         session.commit()
+        rating, _ = assessments.record(
+            session,
+            questionnaire,
+            subject=me,
+            assessor=session.get(User, manager.id),
+            kind="manager",
+            level="mid",
+            answers=answers_for(questionnaire, 3),
+            submitted_at=datetime.now(UTC) - timedelta(days=20),
+        )
+        session.commit()
+        plan = scoring.score(questionnaire, answers_for(questionnaire, 2), "mid").plan
         draft, _ = assessments.start(session, questionnaire, subject=me, assessor=me, level="mid")
         now = datetime.now(UTC)
         cycle = Cycle(
@@ -98,4 +115,6 @@ def build_world(app: Flask, make_user) -> World:  # type: ignore[no-untyped-def]
             draft_id=draft.id or 0,
             area_id=questionnaire.areas[0].id,
             cycle_id=cycle.id or 0,
+            manager_rating_id=rating.id or 0,
+            plan_step_id=plan[0].step.id,
         )

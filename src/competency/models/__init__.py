@@ -15,21 +15,33 @@ from competency.models.audit import AuditEvent, LoginAttempt
 from competency.models.base import UTCDateTime, utcnow
 from competency.models.people import GLOBAL_ROLES, TEAM_ROLES, Membership, Team, User
 from competency.models.security import RecoveryCode, UserSession
+from competency.models.workflow import (
+    PLAN_STATUSES,
+    BlindSpotDiscussion,
+    HomeVisit,
+    PlanStepEvent,
+    PlanStepStatus,
+)
 
 __all__ = [
     "ASSESSMENT_KINDS",
     "ASSESSMENT_STATUSES",
     "CYCLE_AUDIENCES",
     "GLOBAL_ROLES",
+    "PLAN_STATUSES",
     "TEAM_ROLES",
     "Answer",
     "AreaNote",
     "AreaScore",
     "Assessment",
     "AuditEvent",
+    "BlindSpotDiscussion",
     "Cycle",
+    "HomeVisit",
     "LoginAttempt",
     "Membership",
+    "PlanStepEvent",
+    "PlanStepStatus",
     "QuestionnaireVersion",
     "RecoveryCode",
     "Team",

@@ -102,6 +102,8 @@ class Assessment(SQLModel, table=True):
     updated_at: datetime = now_column()
     submitted_at: datetime | None = optional_time()
     readiness: float | None = None
+    #: A manager assessment is shown to its subject only from this moment (set by the manager).
+    released_at: datetime | None = optional_time()
 
 
 class Answer(SQLModel, table=True):

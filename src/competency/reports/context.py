@@ -112,6 +112,7 @@ def person_context(
     manager_notes: Mapping[str, str] | None = None,
     generated_at: datetime,
     author: str = "competency",
+    step_status: Mapping[str, tuple[str, datetime | None]] | None = None,
 ) -> Context:
     """Everything templates/reports/person.html shows; the shape is documented at its top."""
     q = questionnaire
@@ -179,7 +180,7 @@ def person_context(
         "areas": [{**area_row(a.id), "number": i} for i, a in enumerate(shown, 1)],
         "numbered": len(shown) > MAX_TITLED_AXES,
         "source": q.source.model_dump() if q.source else None,
-        "plan": _plan(q, profile),
+        "plan": _plan(q, profile, step_status or {}),
         "plan_count": len(profile.plan),
         **_history(history),
         "comparison": _comparison(titles, comparison),
@@ -197,8 +198,11 @@ def _axis_labels(areas: Sequence[Any]) -> list[str]:
     return [a.title for a in areas]
 
 
-def _plan(q: Questionnaire, profile: Profile) -> list[Context]:
-    """Plan entries grouped by phase, keeping the scoring order inside each phase."""
+def _plan(
+    q: Questionnaire, profile: Profile, step_status: Mapping[str, tuple[str, datetime | None]]
+) -> list[Context]:
+    """Plan entries grouped by phase, keeping the scoring order inside each phase, each with the
+    person's progress on it (status, and the date it was done)."""
     phases: dict[str, Context] = {}
     for entry in profile.plan:
         key = entry.phase_id or ""
@@ -214,6 +218,8 @@ def _plan(q: Questionnaire, profile: Profile) -> list[Context]:
                 "area": q.area(entry.area_id).title,
                 "gap": fmt_score(entry.gap),
                 "resources": [{"title": r.title, "url": r.url, "kind": r.kind} for r in step.resources],
+                "status": step_status.get(step.id, ("not started", None))[0],
+                "done_at": fmt_date(step_status.get(step.id, ("", None))[1]),
             }
         )
     order = {p.id: i for i, p in enumerate(q.phases)}

@@ -383,3 +383,88 @@ def record(
     taken = Taken(assessment, questionnaire, snapshot)
     profile = _finalise(session, taken, submitted_at=when)
     return assessment, profile
+
+
+def release(
+    session: Session,
+    actor: User,
+    assessment: Assessment,
+    *,
+    now: datetime | None = None,
+    remote_addr: str | None = None,
+) -> bool:
+    """Show a submitted manager rating (scores and notes) to its subject. True when it was released now.
+
+    A manager of the subject's team does it, typically after the one-to-one; before that the subject does
+    not see it anywhere (profile, API, PDF). Releasing twice changes nothing.
+    """
+    from competency.services import access, audit
+
+    if assessment.kind != "manager" or not access.can_manager_assess(session, actor, assessment.subject_id):
+        raise NotFound(f"no manager assessment {assessment.id}")
+    if assessment.status != "submitted":
+        raise ServiceError("Submit the rating before you release it.")
+    if assessment.released_at is not None:
+        return False
+    assessment.released_at = now or utcnow()
+    session.add(assessment)
+    audit.log(
+        session,
+        actor_id=actor.id,
+        action="assessment.release",
+        object=f"assessment:{assessment.id}",
+        details={"subject": assessment.subject_id},
+        remote_addr=remote_addr,
+    )
+    session.commit()
+    return True
+
+
+def own_levels(session: Session, subject_id: int) -> dict[str, str]:
+    """The frameworks a person takes, each with the target level of their latest self-assessment of it
+    (submitted or draft), most recent first. A manager rates them with exactly these."""
+    rows = session.exec(
+        select(QuestionnaireVersion.key, Assessment.target_level)
+        .join(QuestionnaireVersion, col(QuestionnaireVersion.id) == Assessment.questionnaire_version_id)
+        .where(Assessment.subject_id == subject_id, Assessment.kind == "self")
+        .order_by(sa.func.coalesce(col(Assessment.submitted_at), col(Assessment.updated_at)).desc())
+    ).all()
+    out: dict[str, str] = {}
+    for key, level in rows:
+        out.setdefault(key, level)
+    return out
+
+
+def latest_self_answers(session: Session, subject_id: int, key: str) -> dict[str, int | None]:
+    """The answers of the person's latest submitted self-assessment of `key` (empty when none)."""
+    latest = session.exec(
+        select(Assessment.id)
+        .join(QuestionnaireVersion, col(QuestionnaireVersion.id) == Assessment.questionnaire_version_id)
+        .where(
+            Assessment.subject_id == subject_id,
+            Assessment.kind == "self",
+            Assessment.status == "submitted",
+            QuestionnaireVersion.key == key,
+        )
+        .order_by(col(Assessment.submitted_at).desc(), col(Assessment.id).desc())
+        .limit(1)
+    ).first()
+    return answers_of(session, latest) if latest is not None else {}
+
+
+def managers_of(session: Session, subject_id: int) -> list[str]:
+    """Names of the managers of the person's teams (who see their results), for the submit confirmation."""
+    from sqlalchemy.orm import aliased
+
+    from competency.models import Membership
+
+    mine, theirs = aliased(Membership), aliased(Membership)
+    rows = session.exec(
+        select(User.name)
+        .join(theirs, col(theirs.user_id) == col(User.id))
+        .join(mine, col(mine.team_id) == col(theirs.team_id))
+        .where(mine.user_id == subject_id, theirs.role == "manager", col(User.id) != subject_id)
+        .distinct()
+        .order_by(User.name)
+    ).all()
+    return list(rows)

@@ -69,6 +69,40 @@ class PersonProfile:
             out[area_id] = None if now is None or then is None else now - then
         return out
 
+    def change_summary(self) -> dict[str, int]:
+        """How many areas went up, down or stayed (to the displayed two decimals) since the previous one."""
+        out = {"better": 0, "lower": 0, "unchanged": 0}
+        for delta in self.changes().values():
+            if delta is None:
+                continue
+            out[change_word(delta)] += 1
+        return out
+
+    def area_history(self) -> list[tuple[str, list[float | None]]]:
+        """Per area of the current framework, its score in each submitted self-assessment, oldest first."""
+        if self.current is None:
+            return []
+        return [
+            (
+                area.id,
+                [
+                    r.profile.areas[area.id].score if area.id in r.profile.areas else None
+                    for r in self.history
+                ],
+            )
+            for area in self.current.questionnaire.areas
+        ]
+
+
+def change_word(delta: float) -> str:
+    """better / lower / unchanged, judged on the two decimals shown, so "+0.00" is never displayed."""
+    rounded = round(delta, 2)
+    if rounded > 0:
+        return "better"
+    if rounded < 0:
+        return "lower"
+    return "unchanged"
+
 
 def submitted_keys(session: Session, subject_id: int) -> list[str]:
     """Framework keys this person has a submitted self-assessment of, most recent first."""
@@ -110,9 +144,9 @@ def people_at_levels(session: Session, key: str, levels: set[str]) -> list[tuple
 
 
 def _submitted(
-    session: Session, subject_id: int, key: str, kind: str
+    session: Session, subject_id: int, key: str, kind: str, *, released_only: bool = False
 ) -> list[tuple[Assessment, QuestionnaireVersion]]:
-    rows = session.exec(
+    stmt = (
         select(Assessment, QuestionnaireVersion)
         .join(QuestionnaireVersion, col(QuestionnaireVersion.id) == Assessment.questionnaire_version_id)
         .where(
@@ -122,7 +156,10 @@ def _submitted(
             QuestionnaireVersion.key == key,
         )
         .order_by(col(Assessment.submitted_at), col(Assessment.id))
-    ).all()
+    )
+    if released_only:
+        stmt = stmt.where(col(Assessment.released_at).is_not(None))
+    rows = session.exec(stmt).all()
     return [(a, v) for a, v in rows]
 
 
@@ -148,10 +185,18 @@ def _rate_all(session: Session, pairs: list[tuple[Assessment, QuestionnaireVersi
     return [rated_from_rows(a, snapshot_questionnaire(v), by_assessment[a.id or 0]) for a, v in pairs]
 
 
-def person_profile(session: Session, subject: User, key: str, *, as_of: int | None = None) -> PersonProfile:
-    """The profile now, or `as_of` a given submitted self-assessment (history and manager up to then)."""
+def person_profile(
+    session: Session, subject: User, key: str, *, as_of: int | None = None, viewer: User | None = None
+) -> PersonProfile:
+    """The profile now, or `as_of` a given submitted self-assessment (history and manager up to then).
+
+    When the `viewer` is the subject, only manager ratings released to them take part (DESIGN.md: the
+    subject sees a manager assessment after its release); everyone else who may see the profile sees the
+    latest submitted one. Without a viewer (CLI, HR exports), every submitted rating counts.
+    """
     rows = _submitted(session, subject.id or 0, key, "self")
-    manager_rows = _submitted(session, subject.id or 0, key, "manager")
+    released_only = viewer is not None and viewer.id == subject.id
+    manager_rows = _submitted(session, subject.id or 0, key, "manager", released_only=released_only)
     if as_of is not None:
         ids = [a.id for a, _ in rows]
         rows = rows[: ids.index(as_of) + 1] if as_of in ids else []
@@ -202,6 +247,7 @@ def profile_json(profile: PersonProfile) -> dict[str, Any]:
         out["manager"] = {
             "assessor": profile.manager_name,
             "submitted_at": _iso(profile.manager.assessment.submitted_at),
+            "released_at": _iso(profile.manager.assessment.released_at),
             "scores": profile.manager.scores,
             "blind_spots": [c.area_id for c in profile.comparison() if c.blind_spot],
         }

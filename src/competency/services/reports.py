@@ -36,12 +36,20 @@ def person_filename(user: User, key: str) -> str:
 
 
 def person_context(
-    session: Session, subject: User, key: str, *, as_of: int | None = None, now: datetime | None = None
+    session: Session,
+    subject: User,
+    key: str,
+    *,
+    as_of: int | None = None,
+    now: datetime | None = None,
+    viewer: User | None = None,
 ) -> dict[str, Any]:
-    """The person report's template context, from the same profile the web page shows."""
+    """The person report's template context, from the same profile the web page shows (for the subject,
+    without a manager rating they have not been shown yet)."""
     from competency.reports.context import person_context as build
+    from competency.services.plans import states_of
 
-    profile = profiles.person_profile(session, subject, key, as_of=as_of)
+    profile = profiles.person_profile(session, subject, key, as_of=as_of, viewer=viewer)
     if profile.current is None:
         raise NotFound(f"{subject.email} has no submitted self-assessment of {key}")
     current = profile.current
@@ -61,13 +69,20 @@ def person_context(
         notes=profile.notes,
         manager_notes=profile.manager_notes,
         generated_at=now or datetime.now(UTC),
+        step_status={
+            step_id: (state.status, state.done_at)
+            for step_id, state in states_of(session, subject.id or 0, key).items()
+        },
     )
 
 
-def person_pdf(session: Session, subject: User, key: str, *, as_of: int | None = None) -> bytes:
+def person_pdf(
+    session: Session, subject: User, key: str, *, as_of: int | None = None, viewer: User | None = None
+) -> bytes:
     from competency.reports.render import person_pdf as render
 
-    return render(person_context(session, subject, key, as_of=as_of), timeout=RENDER_TIMEOUT)
+    context = person_context(session, subject, key, as_of=as_of, viewer=viewer)
+    return render(context, timeout=RENDER_TIMEOUT)
 
 
 def team_pdf(session: Session, team: Team, key: str, current: Questionnaire | None) -> bytes:

@@ -553,3 +553,23 @@ def _profile(q: Questionnaire, level: str, areas: dict[str, AreaRating]) -> scor
         for area in q.areas_in_play(level)
     }
     return scoring.profile_from_results(q, level, results)
+
+
+def frameworks_taken(session: Session, team_id: int) -> dict[int, set[str]]:
+    """Per team member, the framework keys they take (a self-assessment of it, submitted or draft).
+    One statement: the dashboard says "takes another framework" instead of "not submitted"."""
+    rows = session.execute(
+        sa.select(col(Assessment.subject_id), col(QuestionnaireVersion.key))
+        .join(QuestionnaireVersion, col(QuestionnaireVersion.id) == col(Assessment.questionnaire_version_id))
+        .where(col(Assessment.kind) == "self", col(Assessment.subject_id).in_(_team_people(team_id)))
+        .distinct()
+    ).all()
+    out: dict[int, set[str]] = {}
+    for subject_id, key in rows:
+        out.setdefault(subject_id, set()).add(key)
+    return out
+
+
+def team_people(team_id: int) -> Any:
+    """SQL: the ids of the team's members (managers included), for use in an IN clause."""
+    return _team_people(team_id)

@@ -393,6 +393,22 @@ def team_add_member(team_id: int) -> Any:
     return _render_teams(failed=(team_id, form)), 400
 
 
+@bp.route("/teams/<int:team_id>/members/<int:user_id>/remove", methods=["GET"])
+def team_confirm_remove(team_id: int, user_id: int) -> str:
+    """Ask before removing someone from a team (they lose their manager's view, or their team)."""
+    session = db()
+    team = session.get(Team, team_id) or abort(404)
+    person = session.get(User, user_id) or abort(404)
+    role = session.exec(
+        select(Membership.role).where(Membership.team_id == team_id, Membership.user_id == user_id)
+    ).first()
+    if role is None:
+        abort(404)
+    return render_template(
+        "admin/remove_member.html", team=team, person=person, role=role, confirm=ConfirmForm()
+    )
+
+
 @bp.route("/teams/<int:team_id>/members/<int:user_id>/remove", methods=["POST"])
 def team_remove_member(team_id: int, user_id: int) -> Response:
     session = db()

@@ -74,15 +74,26 @@ def start_manager(person_id: int) -> Any:
 
 def _start(*, subject: User, kind: str) -> Any:
     frameworks = catalog().all()
+    own_levels: dict[str, str] = {}
+    if kind == "manager":
+        # A manager rates the member with the framework(s) the member takes, at the member's own level,
+        # so that both rate the same statements.
+        own_levels = service.own_levels(db(), subject.id or 0)
+        taken_keys = set(own_levels) | {c.questionnaire_key for c, _ in cycles.pending_for(db(), subject)}
+        if taken_keys:
+            frameworks = [q for q in frameworks if q.id in taken_keys]
     chosen_key = request.values.get("questionnaire")
     if request.method == "POST":
         questionnaire = catalog().get(chosen_key or "")
-        if questionnaire is None:
+        if questionnaire is None or questionnaire.id not in {q.id for q in frameworks}:
             flash("Choose one of the frameworks listed.", "error")
             return redirect(request.path)
         form = StartForm()
         form.level.choices = level_choices(questionnaire)
         if form.validate_on_submit():
+            level = form.level.data or ""
+            if own_levels.get(questionnaire.id) in questionnaire.level_ids:
+                level = own_levels[questionnaire.id]
             # A self-assessment started while a cycle of this framework covers the person belongs to it.
             cycle_id = (
                 cycles.open_cycle_for(db(), subject.id or 0, questionnaire.id) if kind == "self" else None
@@ -93,7 +104,7 @@ def _start(*, subject: User, kind: str) -> Any:
                     questionnaire,
                     subject=subject,
                     assessor=me(),
-                    level=form.level.data or "",
+                    level=level,
                     kind=kind,
                     cycle_id=cycle_id,
                 )
@@ -112,10 +123,12 @@ def _start(*, subject: User, kind: str) -> Any:
     for questionnaire in frameworks:
         form = StartForm(formdata=None)
         form.level.choices = level_choices(questionnaire)
-        default = subject.default_level if subject.default_level in questionnaire.level_ids else None
-        form.level.data = default or questionnaire.level_ids[0]
+        default = own_levels.get(questionnaire.id) or subject.default_level
+        form.level.data = default if default in questionnaire.level_ids else questionnaire.level_ids[0]
         forms.append((questionnaire, form))
-    return render_template("assess/start.html", forms=forms, subject=subject, kind=kind)
+    return render_template(
+        "assess/start.html", forms=forms, subject=subject, kind=kind, own_levels=own_levels
+    )
 
 
 @bp.route("/assessments/<int:assessment_id>")
@@ -196,6 +209,7 @@ def _render_area(taken: service.Taken, index: int, form: Any, *, status: int = 2
     return (
         render_template(
             "assess/area.html",
+            their_answers=_their_answers(taken),
             taken=taken,
             questionnaire=questionnaire,
             area=_areas(taken)[index],
@@ -209,6 +223,18 @@ def _render_area(taken: service.Taken, index: int, form: Any, *, status: int = 2
         ),
         status,
     )
+
+
+def _their_answers(taken: service.Taken) -> dict[str, int | None]:
+    """For a manager: the member's own answers to the items the manager has already rated (saved), so
+    their self-rating never anchors the manager's first judgement."""
+    if taken.assessment.kind != "manager":
+        return {}
+    rated = service.answers_of(db(), taken.assessment.id or 0)
+    if not rated:
+        return {}
+    own = service.latest_self_answers(db(), taken.assessment.subject_id, taken.questionnaire.id)
+    return {item_id: value for item_id, value in own.items() if item_id in rated}
 
 
 def render_unsaved_area(assessment_id: int, area_id: str) -> Any:
@@ -267,6 +293,8 @@ def review(assessment_id: int) -> Any:
         form=SubmitForm(),
         subject=subject,
         saved_keep=session.pop("saved_keep", None),
+        their_answers=_their_answers(taken),
+        managers=service.managers_of(db(), taken.assessment.subject_id),
     )
 
 
@@ -289,8 +317,10 @@ def submit(assessment_id: int) -> Response:
         return redirect(url_for("assess.review", assessment_id=assessment_id))
     if taken.assessment.kind == "manager":
         subject = db().get(User, taken.assessment.subject_id)
+        name = subject.name if subject else "them"
         flash(
-            f"Your rating of {subject.name if subject else 'them'} is submitted. Here is their profile.",
+            f"Your rating of {name} is submitted. {name} does not see it until you release it "
+            "(below, for example after your one-to-one).",
             "success",
         )
     else:
@@ -298,3 +328,39 @@ def submit(assessment_id: int) -> Response:
     return redirect(
         url_for("people.profile", person_id=taken.assessment.subject_id, questionnaire=taken.questionnaire.id)
     )
+
+
+@bp.route("/assessments/<int:assessment_id>/release", methods=["POST"])
+@login_required
+def release(assessment_id: int) -> Response:
+    """A manager shows their submitted rating (and notes) to the person rated."""
+    try:
+        taken = service.load(db(), assessment_id)
+    except NotFound:
+        abort(404)
+    assessment = taken.assessment
+    if assessment.kind != "manager" or not access.can_manager_assess(db(), me(), assessment.subject_id):
+        abort(404)
+    back = url_for(
+        "people.profile",
+        person_id=assessment.subject_id,
+        questionnaire=taken.questionnaire.id,
+        _anchor="release",
+    )
+    if not SubmitForm().validate_on_submit():
+        flash("The form expired. Press Release again.", "error")
+        return redirect(back)
+    try:
+        released = service.release(db(), me(), assessment, remote_addr=request.remote_addr)
+    except NotFound:
+        abort(404)
+    except ServiceError as exc:
+        flash(str(exc), "error")
+        return redirect(back)
+    subject = db().get(User, assessment.subject_id)
+    name = subject.name if subject else "They"
+    if released:
+        flash(f"Released. {name} now sees your rating and notes, and their home page says so.", "success")
+    else:
+        flash(f"{name} already sees this rating.", "info")
+    return redirect(back)

@@ -1,8 +1,7 @@
-"""Cycles: the list, opening one, each person's status, closing it."""
+"""Cycles: the list, opening one, each person's status (page and CSV), closing it after asking."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -14,10 +13,10 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from competency.models import Cycle, Team, User, utcnow
+from competency.models import Cycle, Team, utcnow
 from competency.services import NotFound, ServiceError, access
 from competency.services import cycles as service
-from competency.web.audit import deny
+from competency.web.audit import audit_request, deny
 from competency.web.auth import me
 from competency.web.requests import catalog, db
 
@@ -176,6 +175,46 @@ def detail(cycle_id: int) -> str:
     )
 
 
+@bp.route("/cycles/<int:cycle_id>/statuses.csv")
+@login_required
+def statuses_csv(cycle_id: int) -> Response:
+    """Each person's status as the cycle page shows it, for a spreadsheet (audited like other exports)."""
+    cycle = _viewable_cycle(cycle_id)
+    progress = service.progress(db(), me(), cycle)
+    audit_request("cycle.statuses.download", f"cycle:{cycle_id}", people=progress.total)
+    db().commit()
+    return Response(
+        service.statuses_csv(progress),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="cycle-{cycle_id}-statuses.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/cycles/<int:cycle_id>/close", methods=["GET"])
+@login_required
+def confirm_close(cycle_id: int) -> Any:
+    """Ask before closing: what closing does, and who has not submitted (they will show as missed)."""
+    session = db()
+    actor = me()
+    cycle = session.get(Cycle, cycle_id)
+    if cycle is None or not access.can_run_cycles(session, actor, cycle.team_id):
+        abort(404)
+    if cycle.closed_at is not None:
+        flash("This cycle is already closed.", "info")
+        return redirect(url_for("cycles.detail", cycle_id=cycle_id))
+    progress = service.progress(session, actor, cycle)
+    return render_template(
+        "cycles/close.html",
+        cycle=cycle,
+        progress=progress,
+        unfinished=[s for s in progress.statuses if s.status != "submitted"],
+        close_form=CloseForm(),
+    )
+
+
 @bp.route("/cycles/<int:cycle_id>/close", methods=["POST"])
 @login_required
 def close(cycle_id: int) -> Response:
@@ -197,26 +236,3 @@ def close(cycle_id: int) -> Response:
     else:
         flash(f"“{cycle.name}” is closed. Its results stay in the team trend.", "success")
     return redirect(url_for("cycles.detail", cycle_id=cycle_id))
-
-
-@dataclass(frozen=True)
-class PendingCycle:
-    cycle: Cycle
-    title: str
-    status: str
-    overdue: bool
-    url: str
-
-
-def pending_items(user: User) -> list[PendingCycle]:
-    """The open cycles `user` still has to submit for, as home.html lists them."""
-    titles = _titles()
-    items = []
-    for cycle, status in service.pending_for(db(), user):
-        key = cycle.questionnaire_key
-        if status.status == "draft" and status.assessment_id is not None:
-            url = url_for("assess.resume", assessment_id=status.assessment_id)
-        else:
-            url = url_for("assess.start", questionnaire=key, _anchor=f"q-{key}")
-        items.append(PendingCycle(cycle, titles.get(key, key), status.status, status.overdue, url))
-    return items

@@ -10,11 +10,10 @@ from flask import Blueprint, abort, render_template, send_from_directory
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from competency.services import assessments as assessment_service
+from competency.services import inbox as inbox_service
 from competency.services import profiles as profile_service
 from competency.services import users as users_service
 from competency.web.auth import me
-from competency.web.cycles import pending_items
 from competency.web.requests import catalog, db
 
 bp = Blueprint("main", __name__)
@@ -32,19 +31,33 @@ def healthz() -> tuple[dict[str, Any], int]:
 @bp.route("/")
 @login_required
 def home() -> str:
+    """The person's inbox: their own drafts and cycles, ratings released to them, what their teams need
+    (managers) and the open cycles (HR)."""
     user = me()
     session = db()
-    drafts = assessment_service.drafts_of(session, user.id or 0)
+    since = inbox_service.visit(session, user.id or 0)
+    inbox = inbox_service.build(session, user, catalog().get, since=since)
     keys = profile_service.submitted_keys(session, user.id or 0)
-    latest = [profile_service.person_profile(session, user, key) for key in keys[:3]]
+    latest = [profile_service.person_profile(session, user, key, viewer=user) for key in keys[:3]]
     return render_template(
         "home.html",
-        drafts=drafts,
+        inbox=inbox,
         latest=latest,
         teams=users_service.memberships_of(session, user.id or 0),
-        questionnaires=catalog().all(),
-        pending_cycles=pending_items(user),
+        titles={q.id: q.title for q in catalog().all()},
+        step_title=step_title,
     )
+
+
+def step_title(key: str, step_id: str) -> str:
+    """A roadmap step's title in the current framework (its id when the step is gone)."""
+    questionnaire = catalog().get(key)
+    if questionnaire is not None:
+        for area in questionnaire.areas:
+            for step in area.roadmap:
+                if step.id == step_id:
+                    return step.title
+    return step_id
 
 
 def _plotly_dir() -> Path:

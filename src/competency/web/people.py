@@ -1,18 +1,21 @@
-"""A person's profile page and its JSON twin."""
+"""A person's profile page and its JSON twin; marking plan steps and blind spots from it."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 
-from competency.models import User
-from competency.services import access
+from competency.models import PLAN_STATUSES, User
+from competency.services import NotFound, ServiceError, access, inbox, plans
 from competency.services import profiles as service
 from competency.web import charts
 from competency.web.audit import audit_now, deny
 from competency.web.auth import me
+from competency.web.main import step_title
 from competency.web.requests import catalog, db
 
 bp = Blueprint("people", __name__)
@@ -35,7 +38,11 @@ def _profile(person: User) -> service.PersonProfile | None:
     key = request.args.get("questionnaire") or (keys[0] if keys else None)
     if key is None:
         return None
-    return service.person_profile(db(), person, key)
+    return service.person_profile(db(), person, key, viewer=me())
+
+
+class ActionForm(FlaskForm):
+    """CSRF only: the small buttons on the profile (plan step status, blind spot discussed, release)."""
 
 
 @bp.route("/people/<int:person_id>")
@@ -84,6 +91,16 @@ def profile(person_id: int) -> Any:
             ]
         )
     can_assess = access.can_manager_assess(db(), me(), person_id)
+    step_states: dict[str, plans.StepState] = {}
+    discussed: dict[str, Any] = {}
+    plan_history: list[Any] = []
+    if profile is not None and profile.current is not None:
+        step_states = plans.states_of(db(), person_id, profile.questionnaire_key)
+        plan_history = plans.history(db(), person_id, profile.questionnaire_key)
+        if profile.manager is not None:
+            discussed = inbox.discussed_areas(
+                db(), profile.current.assessment.id or 0, profile.manager.assessment.id or 0
+            )
     return render_template(
         "people/profile.html",
         person=person,
@@ -92,7 +109,79 @@ def profile(person_id: int) -> Any:
         figures=figures,
         can_assess=can_assess,
         titles={q.id: q.title for q in catalog().all()},
+        step_states=step_states,
+        plan_statuses=PLAN_STATUSES,
+        discussed=discussed,
+        plan_done=sum(
+            1
+            for entry in (profile.current.profile.plan if profile and profile.current else [])
+            if entry.step.id in step_states and step_states[entry.step.id].status == "done"
+        ),
+        change_word=service.change_word,
+        plan_history=plan_history,
+        step_title=step_title,
+        action_form=ActionForm(),
+        is_self=me().id == person_id,
     )
+
+
+@bp.route("/people/<int:person_id>/plan/<key>/steps/<step_id>", methods=["POST"])
+@login_required
+def plan_step(person_id: int, key: str, step_id: str) -> Response:
+    """The person marks one step of their current plan not started, in progress or done."""
+    person = _visible_person(person_id)
+    if me().id != person_id:
+        abort(404)
+    back = url_for("people.profile", person_id=person_id, questionnaire=key, _anchor=f"step-{step_id}")
+    if not ActionForm().validate_on_submit():
+        flash("The form expired. Choose the status again.", "error")
+        return redirect(back)
+    profile = service.person_profile(db(), person, key, viewer=me())
+    if profile.current is None:
+        abort(404)
+    try:
+        plans.set_status(
+            db(),
+            me(),
+            subject_id=person_id,
+            key=key,
+            step_id=step_id,
+            status=request.form.get("status", ""),
+            plan_step_ids=[entry.step.id for entry in profile.current.profile.plan],
+            assessment_id=profile.current.assessment.id,
+            remote_addr=request.remote_addr,
+        )
+    except NotFound:
+        abort(404)
+    except ServiceError as exc:
+        flash(str(exc), "error")
+    return redirect(back)
+
+
+@bp.route("/people/<int:person_id>/blind-spots", methods=["POST"])
+@login_required
+def mark_discussed(person_id: int) -> Response:
+    """A manager of the person notes that a blind spot was talked through."""
+    if db().get(User, person_id) is None or not access.can_manager_assess(db(), me(), person_id):
+        abort(404)
+    key = request.form.get("questionnaire", "")
+    back = url_for("people.profile", person_id=person_id, questionnaire=key or None, _anchor="areas-h")
+    if not ActionForm().validate_on_submit():
+        flash("The form expired. Press the button again.", "error")
+        return redirect(back)
+    try:
+        inbox.mark_discussed(
+            db(),
+            me(),
+            subject_id=person_id,
+            self_id=request.form.get("self_id", type=int) or 0,
+            manager_id=request.form.get("manager_id", type=int) or 0,
+            area_id=request.form.get("area_id", ""),
+        )
+    except NotFound:
+        abort(404)
+    flash("Marked as discussed. It no longer shows on your home page.", "success")
+    return redirect(back)
 
 
 @bp.route("/api/people/<int:person_id>/profile")

@@ -88,7 +88,7 @@ def person_pdf(person_id: int) -> Response:
         abort(404)
     try:
         with pdf_render_slot(me().id or 0):
-            data = service.person_pdf(db(), person, key)
+            data = service.person_pdf(db(), person, key, viewer=me())
     except NotFound:
         abort(404)
     except RenderRefused as refused:

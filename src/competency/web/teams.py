@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import login_required
 from markupsafe import Markup
 
-from competency.models import Team
-from competency.services import NotFound, access
+from competency.models import Team, utcnow
+from competency.services import NotFound, access, plans
 from competency.services import cycles as cycle_service
 from competency.services import teams as service
 from competency.web import team_charts
 from competency.web.audit import deny
 from competency.web.auth import me
+from competency.web.main import step_title
 from competency.web.requests import catalog, db
 
 bp = Blueprint("teams", __name__)
@@ -25,6 +27,8 @@ AGGREGATE = service.AGGREGATE
 HIDDEN = service.HIDDEN
 #: Mentors named per gap on the page (the best-scoring ones); the rest are counted.
 MAX_MENTORS_SHOWN = 3
+#: Without an open cycle, plan steps done in this period are listed.
+STEPS_SHOWN_FOR = timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,11 @@ def _team_view(team_id: int) -> TeamView:
         summary = service.aggregate_only(summary, threshold)
     titles = {q.id: q.title for q in frameworks}
     keys = [(k, titles.get(k, k)) for k, _ in submitted]
-    keys += [(q.id, q.title) for q in frameworks if q.id not in dict(keys)]
+    # Only the frameworks the team's members take; every framework while nobody has submitted any.
+    if not keys:
+        keys = [(q.id, q.title) for q in frameworks]
+    elif key not in dict(keys):
+        keys.append((key, titles.get(key, key)))
     return TeamView(team, summary, visibility, role, threshold, keys)
 
 
@@ -120,6 +128,18 @@ def dashboard(team_id: int) -> str:
         if any(point.readiness is not None or point.area_means for point in trend):
             figures["trend"] = team_charts.trend(summary, trend)
     rated = self_vs_manager(summary) if view.individuals else []
+    taken: dict[int, set[str]] = {}
+    done_steps: list[plans.DoneStep] = []
+    steps_since = None
+    if view.individuals:
+        taken = service.frameworks_taken(session, team_id)
+        opened = [p.cycle.opens_at for p in progress]
+        steps_since = min(opened) if opened else utcnow() - STEPS_SHOWN_FOR
+        done_steps = [
+            step
+            for step in plans.done_since(session, service.team_people(team_id), steps_since)
+            if step.questionnaire_key == summary.key
+        ]
     return render_template(
         "teams/dashboard.html",
         view=view,
@@ -140,6 +160,11 @@ def dashboard(team_id: int) -> str:
         fmt=fmt,
         max_mentors=MAX_MENTORS_SHOWN,
         hidden_message="" if view.shown else hidden_message(view),
+        taken=taken,
+        titles={q.id: q.title for q in catalog().all()},
+        done_steps=done_steps,
+        steps_since=steps_since,
+        step_title=step_title,
     )
 
 

@@ -281,6 +281,9 @@ def _assessments(
             write_scores(session, assessment, profile)
             assessment.status, assessment.submitted_at = "submitted", finished
             assessment.readiness = profile.readiness
+            if kind == "manager" and index < len(CYCLE_OPENS) - 1:
+                # Earlier cycles' ratings were talked through and released; the latest wait for release.
+                assessment.released_at = finished + timedelta(days=2)
         result.created["assessments"] += 1
 
     for person in PEOPLE:
