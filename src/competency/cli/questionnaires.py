@@ -181,7 +181,8 @@ def questionnaires_diff(old: Path, new: Path) -> None:
             for person, person_level, areas in affected
             if person_level == level and area_id in areas
         }
-        click.echo(f"{len(people)} people's latest results would see a different target")
+        who = "1 person's latest result" if len(people) == 1 else f"{len(people)} people's latest results"
+        click.echo(f"{who} would see a different target")
 
 
 def _load_either(path: Path) -> Any:
