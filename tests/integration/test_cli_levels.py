@@ -447,7 +447,7 @@ def test_diff_counts_the_people_whose_latest_results_see_another_target(
     import_answers("junior@example.org", "engineer-1", write(tmp_path, "junior.yaml", "code-tests: 1\n"))
     # Only coding's senior target changes: the IC sees it; the manager and the junior do not.
     result = ok("questionnaires", "diff", TWO_TRACK, version_two(tmp_path))
-    assert result.stdout.splitlines()[-1] == "1 people's latest results would see a different target"
+    assert result.stdout.splitlines()[-1] == "1 person's latest result would see a different target"
     # Against the stored snapshot, the same.
     stored = ok("questionnaires", "diff", "stored:product-engineering:1", version_two(tmp_path))
     assert stored.stdout == result.stdout
