@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from typing import Any
 
@@ -47,7 +48,18 @@ def create_app(test_config: dict[str, Any] | None = None, *, settings: Settings 
     app.extensions["competency.engine"] = engine
     app.extensions["competency.catalog"] = Catalog(settings.questionnaire_dir)
 
+    from competency import queue
+
+    queue.configure(settings, engine)
+    if settings.runs_embedded_worker and not app.testing and _serving_process():
+        queue.start_embedded(settings, engine)
+
     from competency.web import init_web
 
     init_web(app)
     return app
+
+
+def _serving_process() -> bool:
+    """False in the watching parent of `flask run --debug` (its reloaded child serves and runs the jobs)."""
+    return not os.environ.get("FLASK_DEBUG") or os.environ.get("WERKZEUG_RUN_MAIN") == "true"

@@ -558,3 +558,8 @@ from competency.cli_reports import export, report  # noqa: E402
 
 main.add_command(report)
 main.add_command(export)
+from competency.cli_jobs import invite, mail, worker  # noqa: E402
+
+main.add_command(worker)
+main.add_command(mail)
+main.add_command(invite)

@@ -13,6 +13,8 @@ from competency.models.assessments import (
 )
 from competency.models.audit import AuditEvent, LoginAttempt
 from competency.models.base import UTCDateTime, utcnow
+from competency.models.jobs import Job, JobItem, StoredFile
+from competency.models.notifications import MailPreference, PasswordToken, SentNotification
 from competency.models.people import GLOBAL_ROLES, TEAM_ROLES, Membership, Team, User
 
 __all__ = [
@@ -27,9 +29,15 @@ __all__ = [
     "Assessment",
     "AuditEvent",
     "Cycle",
+    "Job",
+    "JobItem",
     "LoginAttempt",
+    "MailPreference",
     "Membership",
+    "PasswordToken",
     "QuestionnaireVersion",
+    "SentNotification",
+    "StoredFile",
     "Team",
     "UTCDateTime",
     "User",

@@ -193,6 +193,9 @@ def submit(session: Session, taken: Taken, *, submitted_at: datetime | None = No
     """Score, store the area scores, and freeze the assessment (committed)."""
     profile = _finalise(session, taken, submitted_at=submitted_at)
     session.commit()
+    from competency.services import events
+
+    events.assessment_submitted(taken.assessment)
     return profile
 
 

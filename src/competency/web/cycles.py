@@ -172,7 +172,27 @@ def detail(cycle_id: int) -> str:
         can_close=cycle.closed_at is None and access.can_run_cycles(session, actor, cycle.team_id),
         close_form=CloseForm(),
         partial=not actor.is_hr and cycle.team_id is None,
+        **_zip_context(cycle),
     )
+
+
+def _zip_context(cycle: Cycle) -> dict[str, Any]:
+    """HR's "all reports of this cycle" box: the latest ZIP job, its progress and its file."""
+    from competency.services import jobs
+    from competency.web.jobs import StartForm
+
+    if not me().is_hr:
+        return {"zip_job": None}
+    job = jobs.latest(db(), "cycle_zip", cycle.id or 0)
+    progress = jobs.progress(db(), job) if job else None
+    ready = job is not None and jobs.file_of(db(), job) is not None
+    return {
+        "zip_job": job,
+        "zip_progress": progress,
+        "zip_download": url_for("jobs.download", job_id=job.id) if job and ready else None,
+        "zip_form": StartForm(),
+        "zip_active": job is not None and job.state in jobs.ACTIVE,
+    }
 
 
 @bp.route("/cycles/<int:cycle_id>/close", methods=["POST"])
