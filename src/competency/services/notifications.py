@@ -59,12 +59,18 @@ def link(settings: Settings, path: str) -> str:
     return settings.base_url.rstrip("/") + path
 
 
-def render(name: str, settings: Settings, *, to: str, subject: str, **context: Any) -> Mail:
+def render(template: str, settings: Settings, /, *, to: str, subject: str, **context: Any) -> Mail:
+    """`emails/TEMPLATE.txt` and `.html` with `context` (and the preferences link every mail offers)."""
     env = _environment()
-    values = {"subject": subject, "base_url": settings.base_url, **context}
-    text = env.get_template(f"{name}.txt").render(values)
-    html = env.get_template(f"{name}.html").render(values)
-    return Mail(to=to, subject=subject, text=text, html=html, kind=name)
+    values = {
+        "subject": subject,
+        "base_url": settings.base_url,
+        "preferences_url": link(settings, "/account/notifications"),
+        **context,
+    }
+    text = env.get_template(f"{template}.txt").render(values)
+    html = env.get_template(f"{template}.html").render(values)
+    return Mail(to=to, subject=subject, text=text, html=html, kind=template)
 
 
 def message(settings: Settings, mail: Mail) -> EmailMessage:

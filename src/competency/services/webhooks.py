@@ -66,6 +66,7 @@ def deliver(settings: Settings, event: str, payload: bytes) -> int:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
             return int(response.status)
     except urllib.error.HTTPError as exc:
+        exc.close()
         raise DeliveryFailed(f"{settings.webhook_url} answered {exc.code}") from None
     except (urllib.error.URLError, OSError) as exc:
         raise DeliveryFailed(f"{settings.webhook_url} unreachable: {exc}") from None
