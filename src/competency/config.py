@@ -61,6 +61,8 @@ class Settings:
     max_upload_bytes: int = 2 * 1024 * 1024
     #: Job queue: redis://... in production; empty means a SQLite queue file under the instance folder.
     queue_url: str = ""
+    #: Name of the queue inside the broker (installations that share one Redis need different names).
+    queue_name: str = "competency"
     #: Where cycle ZIPs and cached PDFs are kept; empty means instance/storage.
     storage_dir: Path | None = None
     #: smtp://user:pass@host:port, smtps://... or smtp+starttls://...; empty: mail is written to the log.
@@ -140,6 +142,7 @@ def _job_settings() -> dict[str, object]:
     embedded = os.environ.get("COMPETENCY_EMBEDDED_WORKER", "").strip().lower()
     return {
         "queue_url": os.environ.get("COMPETENCY_QUEUE_URL", ""),
+        "queue_name": os.environ.get("COMPETENCY_QUEUE_NAME") or "competency",
         "storage_dir": Path(storage).resolve() if storage else None,
         "smtp_url": os.environ.get("COMPETENCY_SMTP_URL", ""),
         "mail_from": os.environ.get("COMPETENCY_MAIL_FROM") or "competency@localhost",

@@ -65,8 +65,9 @@ def storage_for(url: str, name: str = QUEUE_NAME) -> Any:
     )
 
 
-def configure(settings: Settings, engine: sa.Engine | None = None, *, name: str = QUEUE_NAME) -> None:
+def configure(settings: Settings, engine: sa.Engine | None = None, *, name: str | None = None) -> None:
     """Point the queue at the settings' broker; `engine` (the app's) serves tasks run in this process."""
+    name = name or settings.queue_name
     with _lock:
         huey.name = name
         huey.storage = storage_for(settings.resolved_queue_url, name)

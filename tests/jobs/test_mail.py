@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 from tests.jobs.conftest import BASE_URL, html_of, text_of
-from tests.web.conftest import login
 from tests.web.world import answers_for
 
 from competency.models import Membership, SentNotification, User
@@ -62,7 +61,7 @@ def submit(app, user_id, cycle_id=None):  # type: ignore[no-untyped-def]
 def test_opening_a_cycle_invites_each_person_it_covers_once(
     app, make_user, make_team, run_jobs, mailbox
 ) -> None:  # type: ignore[no-untyped-def]
-    hr, ada, bo, mia, outsider, team_id = people(app, make_user, make_team)
+    hr, _ada, bo, _mia, _outsider, team_id = people(app, make_user, make_team)
     with app.app_context():
         notifications.save_preferences(db(), bo.id, cycles=False)
     open_cycle(app, hr, team_id, datetime.now(UTC))
@@ -87,7 +86,7 @@ def test_opening_a_cycle_invites_each_person_it_covers_once(
 def test_reminders_and_the_overdue_notice_go_out_on_schedule_at_most_once(
     app, make_user, make_team, run_jobs, mailbox
 ) -> None:  # type: ignore[no-untyped-def]
-    hr, ada, bo, mia, outsider, team_id = people(app, make_user, make_team)
+    hr, _ada, bo, _mia, _outsider, team_id = people(app, make_user, make_team)
     opened = datetime.now(UTC)
     cycle_id = open_cycle(app, hr, team_id, opened, due_in_days=14)
     run_jobs()
@@ -121,7 +120,7 @@ def test_reminders_and_the_overdue_notice_go_out_on_schedule_at_most_once(
 def test_a_late_first_run_sends_only_the_nearest_reminder(
     app, make_user, make_team, run_jobs, mailbox
 ) -> None:  # type: ignore[no-untyped-def]
-    hr, ada, bo, mia, outsider, team_id = people(app, make_user, make_team)
+    hr, _ada, _bo, _mia, _outsider, team_id = people(app, make_user, make_team)
     opened = datetime.now(UTC)
     open_cycle(app, hr, team_id, opened, due_in_days=14)
     due = opened + timedelta(days=14)
@@ -136,7 +135,7 @@ def test_a_late_first_run_sends_only_the_nearest_reminder(
 def test_managers_hear_that_a_member_submitted_without_any_score(
     app, make_user, make_team, run_jobs, mailbox
 ) -> None:  # type: ignore[no-untyped-def]
-    hr, ada, bo, mia, outsider, team_id = people(app, make_user, make_team)
+    _hr, ada, _bo, _mia, _outsider, _team_id = people(app, make_user, make_team)
     with app.app_context():
         questionnaire = catalog().get("ml-engineer")
         person = db().get(User, ada.id)
@@ -160,7 +159,7 @@ def test_managers_hear_that_a_member_submitted_without_any_score(
 def test_weekly_digest_lists_who_is_waiting_once_a_week_unless_turned_off(
     app, make_user, make_team, run_jobs, mailbox
 ) -> None:  # type: ignore[no-untyped-def]
-    hr, ada, bo, mia, outsider, team_id = people(app, make_user, make_team)
+    hr, ada, _bo, mia, _outsider, team_id = people(app, make_user, make_team)
     now = datetime.now(UTC)
     cycle_id = open_cycle(app, hr, team_id, now)
     submit(app, ada.id, cycle_id)
@@ -213,7 +212,7 @@ def test_without_smtp_mail_is_written_to_the_log(caplog) -> None:  # type: ignor
 
 
 def test_membership_roles_are_what_the_tests_assume(app, make_user, make_team) -> None:  # type: ignore[no-untyped-def]
-    hr, ada, bo, mia, outsider, team_id = people(app, make_user, make_team)
+    _hr, ada, bo, mia, _outsider, _team_id = people(app, make_user, make_team)
     with app.app_context():
         roles = {m.user_id: m.role for m in db().exec(select(Membership))}
     assert roles == {ada.id: "member", bo.id: "member", mia.id: "manager"}
