@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 
-from competency.models import Cycle, User
+from competency.models import Cycle, Job, User
 from competency.services import assessments
 from competency.services import users as users_service
 from competency.web.requests import catalog, db
@@ -35,6 +35,8 @@ class World:
     draft_id: int
     area_id: str
     cycle_id: int
+    #: A cycle ZIP job still running (its file cannot be downloaded yet).
+    job_id: int = 0
 
     def role(self, name: str) -> User | None:
         return None if name == "anonymous" else getattr(self, {"self": "subject"}.get(name, name))
@@ -81,6 +83,9 @@ def build_world(app: Flask, make_user) -> World:  # type: ignore[no-untyped-def]
         )
         session.add(cycle)
         session.commit()
+        job = Job(kind="cycle_zip", object_id=cycle.id or 0, questionnaire_key=ML, state="running", total=1)
+        session.add(job)
+        session.commit()
         return World(
             subject=subject,
             other_member=other,
@@ -94,4 +99,5 @@ def build_world(app: Flask, make_user) -> World:  # type: ignore[no-untyped-def]
             draft_id=draft.id or 0,
             area_id=questionnaire.areas[0].id,
             cycle_id=cycle.id or 0,
+            job_id=job.id or 0,
         )
