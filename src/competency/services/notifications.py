@@ -165,5 +165,7 @@ def claim(session: Session, kind: str, user_id: int, obj: str) -> bool:
         insert(table)
         .values(kind=kind, user_id=user_id, object=obj, sent_at=utcnow())
         .on_conflict_do_nothing(index_elements=["kind", "user_id", "object"])
+        .returning(table.c.id)
     )
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    # RETURNING, not rowcount: psycopg does not report a row count for INSERT ... ON CONFLICT here.
+    return result.first() is not None
