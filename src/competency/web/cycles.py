@@ -50,6 +50,13 @@ class CycleForm(FlaskForm):
         validators=[DataRequired("Enter the due date as YYYY-MM-DD.")],
         description="Assessments not submitted by the end of this day (UTC) are shown as overdue.",
     )
+    reminders = StringField(
+        "Reminders",
+        default="7, 1",
+        validators=[Length(max=40)],
+        description="Days before the due date on which people who have not submitted get a reminder "
+        "(an invitation goes out when the cycle opens, an overdue notice after the due date).",
+    )
 
 
 class CloseForm(FlaskForm):
@@ -124,6 +131,7 @@ def new() -> Any:
                 due_at=due_at(form.due.data),
                 audience=form.audience.data or "everyone",
                 remote_addr=request.remote_addr,
+                reminder_days=form.reminders.data or "",
             )
         except NotFound:
             abort(404)
