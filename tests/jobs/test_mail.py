@@ -206,7 +206,7 @@ def test_without_smtp_mail_is_written_to_the_log(caplog) -> None:  # type: ignor
         url="U",
         minutes=5,
     )
-    with caplog.at_level("INFO", logger="competency.services.notifications"):
+    with caplog.at_level("WARNING", logger="competency.services.notifications"):
         notifications.deliver(settings, mail)
     assert "x@example.org" in caplog.text and "Reset" in caplog.text
 
