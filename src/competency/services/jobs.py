@@ -34,6 +34,12 @@ from competency.services import reports as reports_service
 
 #: Jobs still working: a second request for the same ZIP joins the running one.
 ACTIVE = ("queued", "running", "zipping")
+#: A job "working" for longer than this lost its worker (killed mid-task): it may be started again.
+STALE_AFTER = timedelta(hours=3)
+
+
+def is_active(job: Job, now: datetime | None = None) -> bool:
+    return job.state in ACTIVE and job.created_at > (now or utcnow()) - STALE_AFTER
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,7 @@ def _create(
             Job.object_id == object_id,
             Job.questionnaire_key == key,
             col(Job.state).in_(ACTIVE),
+            col(Job.created_at) > utcnow() - STALE_AFTER,
         )
     ).first()
     if running is not None:
@@ -212,6 +219,15 @@ def start_team_zip(session: Session, actor: User, team: Team, key: str) -> Job:
 
 
 def _enqueue_work(session: Session, job: Job) -> None:
+    """Queue the job's tasks; when the broker cannot take them, the job fails (so it can be started again)."""
+    try:
+        _enqueue_tasks(session, job)
+    except Exception as exc:
+        fail_job(session, job.id or 0, f"the job queue could not be reached: {type(exc).__name__}")
+        raise
+
+
+def _enqueue_tasks(session: Session, job: Job) -> None:
     from competency import queue
     from competency.reports import tasks
 

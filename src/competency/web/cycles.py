@@ -199,7 +199,7 @@ def _zip_context(cycle: Cycle) -> dict[str, Any]:
         "zip_progress": progress,
         "zip_download": url_for("jobs.download", job_id=job.id) if job and ready else None,
         "zip_form": StartForm(),
-        "zip_active": job is not None and job.state in jobs.ACTIVE,
+        "zip_active": job is not None and jobs.is_active(job),
     }
 
 

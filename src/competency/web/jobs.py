@@ -10,6 +10,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -22,6 +23,7 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
+from competency.config import Settings
 from competency.models import Cycle, Job, Team
 from competency.services import NotFound, storage
 from competency.services import jobs as service
@@ -36,10 +38,9 @@ class StartForm(FlaskForm):
     pass
 
 
-def settings():  # type: ignore[no-untyped-def]
-    from flask import current_app
-
-    return current_app.config["COMPETENCY_SETTINGS"]
+def settings() -> Settings:
+    found: Settings = current_app.config["COMPETENCY_SETTINGS"]
+    return found
 
 
 def _job(job_id: int) -> Job:
