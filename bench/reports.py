@@ -1,5 +1,5 @@
-"""PDF reports: a person's PDF beside WeasyPrint alone on the same final HTML, a 100-report cycle ZIP with
-1 and 2 processes, and worker memory across 100 renders. Writes docs/performance.md.
+"""PDF reports: a person's PDF beside WeasyPrint alone on the same final HTML, and worker memory across
+100 renders (the cycle ZIP is a job now: bench/jobs.py). Writes docs/performance.md.
 
     .venv/bin/python -m bench.reports [--people 100] [--repeat 10]
 """
@@ -114,17 +114,7 @@ def main() -> None:
                 reports.person_pdf(session, person, "ml-engineer")
                 if index in (9, 49, 99):
                     memory.append(rss_mib())
-
-            cycle = session.get(Cycle, cycle_id)
-            assert cycle is not None
-            done, missing = reports.cycle_people(session, cycle)
-            zips = {}
-            for processes in (1, 2):
-                started = time.perf_counter()
-                size = sum(
-                    len(chunk) for chunk in reports.cycle_zip(url, cycle, done, missing, processes=processes)
-                )
-                zips[processes] = (time.perf_counter() - started, size)
+            assert session.get(Cycle, cycle_id) is not None
         engine.dispose()
 
     ours_p50, alone_p50 = statistics.median(ours), statistics.median(alone)
@@ -132,7 +122,7 @@ def main() -> None:
         "## PDF reports (issue: PDF development reports)",
         "",
         f"`python -m bench.reports --people {args.people} --repeat {args.repeat}`, SQLite, {machine()}. "
-        "Budget: person PDF <= 1.3x WeasyPrint alone on the same final HTML; the cycle ZIP uses every core; "
+        "Budget: person PDF <= 1.3x WeasyPrint alone on the same final HTML (the cycle ZIP: bench.jobs); "
         "worker memory flat over 100 PDFs.",
         "",
         "| measure | value |",
@@ -140,8 +130,6 @@ def main() -> None:
         f"| person PDF, whole path (profile from the database, HTML, PDF), median | {ours_p50 * 1000:.0f} ms |",
         f"| WeasyPrint alone on the same final HTML and stylesheet, median | {alone_p50 * 1000:.0f} ms |",
         f"| ratio | {ours_p50 / alone_p50:.2f}x |",
-        f"| cycle ZIP of {len(done)} reports, 1 process | {zips[1][0]:.1f} s ({zips[1][1] / 1e6:.1f} MB) |",
-        f"| cycle ZIP of {len(done)} reports, 2 processes | {zips[2][0]:.1f} s (speed-up {zips[1][0] / zips[2][0]:.2f}x) |",
         f"| RSS before / after 10 / 50 / 100 person PDFs | {' / '.join(f'{m:.0f}' for m in memory)} MiB |",
     ]
     table = "\n".join(lines)

@@ -22,6 +22,9 @@ from competency import migrate
 from competency.db import create_db_engine
 
 POSTGRES_ENV = "COMPETENCY_TEST_POSTGRES_URL"
+REDIS_ENV = "COMPETENCY_TEST_REDIS_URL"
+#: Where the job tests find Redis when REDIS_ENV is not set (the machine's own server).
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -37,7 +40,28 @@ BACKENDS = ["sqlite", "postgresql"] if postgres_admin_url() else ["sqlite"]
 # -- session start: refuse to run silently without the databases CI promises ------------------------
 
 
+def redis_url() -> str:
+    return os.environ.get(REDIS_ENV) or DEFAULT_REDIS_URL
+
+
+def _check_redis() -> None:
+    """Job tests run against a real Redis: CI must name one, and a named one must answer."""
+    if not os.environ.get(REDIS_ENV):
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.exit(
+                f"CI must test the job queue on Redis: set {REDIS_ENV} (e.g. redis://127.0.0.1:6379/0).", 1
+            )
+        return
+    import redis
+
+    try:
+        redis.Redis.from_url(redis_url(), socket_connect_timeout=5).ping()
+    except Exception as exc:
+        pytest.exit(f"{REDIS_ENV} is set to {redis_url()} but Redis cannot be reached: {exc}", returncode=1)
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
+    _check_redis()
     admin_url = postgres_admin_url()
     if admin_url is None:
         if os.environ.get("CI", "").lower() == "true":
@@ -171,3 +195,31 @@ def fixtures_dir() -> Path:
 @pytest.fixture
 def repo_root() -> Path:
     return REPO_ROOT
+
+
+# -- the job queue -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _queue_in_memory(tmp_path: Path) -> Iterator[None]:
+    """Jobs a test causes without asking for a queue go to memory, never to a file in the repository."""
+    from competency import queue
+    from competency.config import Settings
+
+    queue.configure(Settings(env="test", queue_url="memory:", instance_dir=tmp_path / "instance"))
+    yield
+    queue.stop_embedded()
+
+
+@pytest.fixture(scope="session")
+def redis_queue_name() -> Iterator[str]:
+    """A queue name (Redis key prefix) of this test run; its keys are deleted at the end."""
+    import redis
+
+    name = f"competency-test-{uuid.uuid4().hex[:12]}"
+    client = redis.Redis.from_url(redis_url(), socket_connect_timeout=5)
+    client.ping()  # no Redis: the job tests fail here, they are not skipped
+    yield name
+    for key in client.scan_iter(match=f"huey.*{name}*"):
+        client.delete(key)
+    client.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from typing import Any
 
@@ -50,6 +51,12 @@ def create_app(test_config: dict[str, Any] | None = None, *, settings: Settings 
     catalog.refresh(force=True)
     app.extensions["competency.catalog"] = catalog
 
+    from competency import queue
+
+    queue.configure(settings, engine)
+    if settings.runs_embedded_worker and not app.testing and _serving_process():
+        queue.start_embedded(settings, engine)
+
     from competency.web import init_web
 
     init_web(app)
@@ -69,3 +76,6 @@ def _stored_fallback(engine: Any) -> Any:
             return snapshot_questionnaire(row) if row is not None else None
 
     return newest
+def _serving_process() -> bool:
+    """False in the watching parent of `flask run --debug` (its reloaded child serves and runs the jobs)."""
+    return not os.environ.get("FLASK_DEBUG") or os.environ.get("WERKZEUG_RUN_MAIN") == "true"

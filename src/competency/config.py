@@ -87,6 +87,25 @@ class Settings:
     trusted_proxies: int = 0
     #: Global roles that must use a second factor (COMPETENCY_REQUIRE_2FA_FOR, e.g. "hr,admin").
     require_2fa_for: tuple[str, ...] = ()
+    #: Job queue: redis://... in production; empty means a SQLite queue file under the instance folder.
+    queue_url: str = ""
+    #: Name of the queue inside the broker (installations that share one Redis need different names).
+    queue_name: str = "competency"
+    #: Where cycle ZIPs and cached PDFs are kept; empty means instance/storage.
+    storage_dir: Path | None = None
+    #: smtp://user:pass@host:port, smtps://... or smtp+starttls://...; empty: mail is written to the log.
+    smtp_url: str = ""
+    mail_from: str = "competency@localhost"
+    #: How links in emails start, e.g. https://competency.example.org
+    base_url: str = "http://127.0.0.1:5000"
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    #: Hours a finished cycle or team ZIP stays downloadable.
+    zip_ttl_hours: int = 72
+    #: Days a cached PDF is kept without being asked for.
+    pdf_cache_days: int = 30
+    #: Run a job consumer thread inside the web process (the development default, no Redis needed).
+    embedded_worker: bool | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -100,14 +119,32 @@ class Settings:
             max_upload_bytes=_int("COMPETENCY_MAX_UPLOAD_BYTES", 2 * 1024 * 1024),
             trusted_proxies=_int("COMPETENCY_TRUSTED_PROXIES", 0),
             require_2fa_for=_roles("COMPETENCY_REQUIRE_2FA_FOR"),
+            **_job_settings(),
         )
         if settings.trusted_proxies < 0:
             raise ConfigError("COMPETENCY_TRUSTED_PROXIES must be 0 or more")
+        if settings.webhook_url and len(settings.webhook_secret) < 16:
+            raise ConfigError("COMPETENCY_WEBHOOK_URL is set: set COMPETENCY_WEBHOOK_SECRET to 16+ random characters")
         return settings
 
     @property
     def development(self) -> bool:
         return self.env in DEVELOPMENT_ENVS
+
+    @property
+    def resolved_queue_url(self) -> str:
+        return self.queue_url or f"sqlite:///{self.instance_dir / 'queue.db'}"
+
+    @property
+    def resolved_storage_dir(self) -> Path:
+        return self.storage_dir or self.instance_dir / "storage"
+
+    @property
+    def runs_embedded_worker(self) -> bool:
+        """A consumer thread in the web process: by default only for `flask run` in development on SQLite."""
+        if self.embedded_worker is not None:
+            return self.embedded_worker
+        return self.env == "development" and self.resolved_queue_url.startswith("sqlite:")
 
     def resolve_secret_key(self) -> str:
         """SECRET_KEY, or in development a random key kept under instance/ across restarts."""
@@ -132,3 +169,22 @@ class Settings:
         path.write_text(key)
         path.chmod(0o600)
         return key
+
+
+def _job_settings() -> dict[str, object]:
+    """The job queue's, storage's, mail's and webhooks' settings (see the README's configuration table)."""
+    storage = os.environ.get("COMPETENCY_STORAGE_DIR")
+    embedded = os.environ.get("COMPETENCY_EMBEDDED_WORKER", "").strip().lower()
+    return {
+        "queue_url": os.environ.get("COMPETENCY_QUEUE_URL", ""),
+        "queue_name": os.environ.get("COMPETENCY_QUEUE_NAME") or "competency",
+        "storage_dir": Path(storage).resolve() if storage else None,
+        "smtp_url": os.environ.get("COMPETENCY_SMTP_URL", ""),
+        "mail_from": os.environ.get("COMPETENCY_MAIL_FROM") or "competency@localhost",
+        "base_url": (os.environ.get("COMPETENCY_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "webhook_url": os.environ.get("COMPETENCY_WEBHOOK_URL", ""),
+        "webhook_secret": os.environ.get("COMPETENCY_WEBHOOK_SECRET", ""),
+        "zip_ttl_hours": max(1, _int("COMPETENCY_ZIP_TTL_HOURS", 72)),
+        "pdf_cache_days": max(1, _int("COMPETENCY_PDF_CACHE_DAYS", 30)),
+        "embedded_worker": None if not embedded else embedded in {"1", "true", "yes", "on"},
+    }

@@ -72,6 +72,7 @@ def test_submitted_manager_ratings_are_released_by_the_upgrade_and_drafts_are_no
     # They were visible to their subject before the release step existed; the self-assessment and the
     # draft rating are not released.
     assert _released(empty_db_url) == {1: False, 2: True, 3: False}
+    migrate.upgrade(empty_db_url)
     migrate.check(empty_db_url)
 
 

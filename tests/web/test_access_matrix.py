@@ -135,6 +135,35 @@ MATRIX: dict[str, Route] = {
             "area_id": w.area_id,
         },
     ),
+    "jobs.start_cycle_zip": ("POST", lambda w: f"/cycles/{w.cycle_id}/zip", HR_AND_ADMIN),
+    "jobs.start_team_zip": (
+        "POST",
+        lambda w: f"/teams/{w.team_id}/pdfs",
+        TEAM_INDIVIDUALS,
+        lambda w: {"questionnaire": "ml-engineer"},
+    ),
+    "jobs.detail": ("GET", lambda w: f"/jobs/{w.job_id}", HR_AND_ADMIN),
+    "jobs.status": ("GET", lambda w: f"/jobs/{w.job_id}.json", HR_AND_ADMIN),
+    # Still running: nobody downloads a ZIP that is not whole (the finished file: tests/jobs).
+    "jobs.download": (
+        "GET",
+        lambda w: f"/jobs/{w.job_id}/file",
+        {**dict.fromkeys(ROLES, NOT_FOUND), "anonymous": LOGIN},
+    ),
+    "account.forgot": ("GET", lambda w: "/account/forgot", PUBLIC),
+    # An unknown link answers 410 Gone to everyone, signed in or not.
+    "account.set_password": (
+        "GET",
+        lambda w: "/account/set-password/not-a-token",
+        dict.fromkeys(ROLES, "410"),
+    ),
+    "account.preferences": ("GET", lambda w: "/account/notifications", SIGNED_IN),
+    "account.invite": (
+        "POST",
+        lambda w: "/account/invitations",
+        ONLY_ADMIN,
+        lambda w: {"email": w.other_member.email, "back": "/admin/users"},
+    ),
     "people.profile_api": (
         "GET",
         lambda w: f"/api/people/{w.subject.id}/profile?questionnaire=ml-engineer",

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from flask import Flask
 
 from competency import scoring
-from competency.models import Cycle, User
+from competency.models import Cycle, Job, User
 from competency.services import assessments
 from competency.services import users as users_service
 from competency.web.requests import catalog, db
@@ -44,6 +44,8 @@ class World:
     manager_rating_id: int = 0
     #: A step of the subject's current development plan.
     plan_step_id: str = ""
+    #: A cycle ZIP job still running (its file cannot be downloaded yet).
+    job_id: int = 0
 
     def role(self, name: str) -> User | None:
         return None if name == "anonymous" else getattr(self, {"self": "subject"}.get(name, name))
@@ -102,6 +104,9 @@ def build_world(app: Flask, make_user) -> World:  # type: ignore[no-untyped-def]
         )
         session.add(cycle)
         session.commit()
+        job = Job(kind="cycle_zip", object_id=cycle.id or 0, questionnaire_key=ML, state="running", total=1)
+        session.add(job)
+        session.commit()
         return World(
             subject=subject,
             other_member=other,
@@ -117,4 +122,5 @@ def build_world(app: Flask, make_user) -> World:  # type: ignore[no-untyped-def]
             cycle_id=cycle.id or 0,
             manager_rating_id=rating.id or 0,
             plan_step_id=plan[0].step.id,
+            job_id=job.id or 0,
         )

@@ -8,6 +8,7 @@ import click
 from competency.cli.assessments import assessments
 from competency.cli.db import db
 from competency.cli.demo import demo
+from competency.cli.jobs import invite, mail, worker
 from competency.cli.org import import_org, teams, users
 from competency.cli.questionnaires import questionnaires, score_command
 from competency.cli.reports import export, report
@@ -33,5 +34,8 @@ for command in (
     demo,
     report,
     export,
+    worker,
+    mail,
+    invite,
 ):
     main.add_command(command)

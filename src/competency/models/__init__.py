@@ -13,6 +13,8 @@ from competency.models.assessments import (
 )
 from competency.models.audit import AuditEvent, LoginAttempt
 from competency.models.base import UTCDateTime, utcnow
+from competency.models.jobs import Job, JobItem, StoredFile
+from competency.models.notifications import MailPreference, PasswordToken, SentNotification
 from competency.models.people import GLOBAL_ROLES, TEAM_ROLES, Membership, Team, User
 from competency.models.security import RecoveryCode, UserSession
 from competency.models.workflow import (
@@ -38,12 +40,18 @@ __all__ = [
     "BlindSpotDiscussion",
     "Cycle",
     "HomeVisit",
+    "Job",
+    "JobItem",
     "LoginAttempt",
+    "MailPreference",
     "Membership",
+    "PasswordToken",
     "PlanStepEvent",
     "PlanStepStatus",
     "QuestionnaireVersion",
     "RecoveryCode",
+    "SentNotification",
+    "StoredFile",
     "Team",
     "UTCDateTime",
     "User",

@@ -66,6 +66,8 @@ class Cycle(SQLModel, table=True):
     closed_at: datetime | None = optional_time()
     created_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     created_at: datetime = now_column()
+    #: Days before the due date on which people who have not submitted get a reminder, e.g. "7,1".
+    reminder_days: str = Field(default="7,1", max_length=40, sa_column_kwargs={"server_default": "7,1"})
 
 
 class Assessment(SQLModel, table=True):

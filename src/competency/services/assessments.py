@@ -271,6 +271,9 @@ def submit(
         session.rollback()
         raise
     session.commit()
+    from competency.services import events
+
+    events.assessment_submitted(taken.assessment)
     return profile
 
 

@@ -132,6 +132,7 @@ def open_cycle(
     audience: str = "everyone",
     now: datetime | None = None,
     remote_addr: str | None = None,
+    reminder_days: str | None = None,
 ) -> Cycle:
     """Open a cycle now. Refused (NotFound) for a scope the actor may not run."""
     now = now or utcnow()
@@ -171,10 +172,20 @@ def open_cycle(
         created_by_id=actor.id,
         created_at=now,
     )
+    if reminder_days is not None:
+        from competency.services.cycle_mail import format_reminder_days, parse_reminder_days
+
+        try:
+            cycle.reminder_days = format_reminder_days(parse_reminder_days(reminder_days))
+        except ValueError as exc:
+            raise ServiceError(str(exc)) from None
     session.add(cycle)
     session.flush()
     _audit(session, actor, "cycle.open", cycle, remote_addr, team_id=team_id, questionnaire=questionnaire_key)
     session.commit()
+    from competency.services import events
+
+    events.cycle_opened(cycle)
     return cycle
 
 
@@ -194,6 +205,9 @@ def close_cycle(
     session.add(cycle)
     _audit(session, actor, "cycle.close", cycle, remote_addr)
     session.commit()
+    from competency.services import events
+
+    events.cycle_closed(cycle)
 
 
 def _audit(

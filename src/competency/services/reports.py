@@ -1,17 +1,14 @@
-"""Development reports: a person's or a team's PDF, a cycle's PDFs as a streamed ZIP, scores as CSV."""
+"""Development reports: a person's or a team's PDF, who a cycle's ZIP holds, scores as CSV.
+
+Cached PDFs are in report_cache; ZIPs are jobs (services.jobs)."""
 
 from __future__ import annotations
 
 import csv
 import io
-import multiprocessing
-import os
 import re
 import unicodedata
-import zipfile
-from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,13 +40,14 @@ def person_context(
     as_of: int | None = None,
     now: datetime | None = None,
     viewer: User | None = None,
+    profile: profiles.PersonProfile | None = None,
 ) -> dict[str, Any]:
     """The person report's template context, from the same profile the web page shows (for the subject,
     without a manager rating they have not been shown yet)."""
     from competency.reports.context import person_context as build
     from competency.services.plans import states_of
 
-    profile = profiles.person_profile(session, subject, key, as_of=as_of, viewer=viewer)
+    profile = profile or profiles.person_profile(session, subject, key, as_of=as_of, viewer=viewer)
     if profile.current is None:
         raise NotFound(f"{subject.email} has no submitted self-assessment of {key}")
     current = profile.current
@@ -136,94 +134,6 @@ def cycle_people(session: Session, cycle: Cycle) -> tuple[list[tuple[User, int]]
     done = [(user, latest[user.id]) for user in people if user.id in latest]
     missing = [user for user in people if user.id not in latest]
     return done, missing
-
-
-_worker_engine: Any = None
-
-
-def _render_for_zip(job: tuple[str, int, str, int]) -> tuple[int, bytes]:
-    """Runs in a worker process: one engine for the worker's life, one person's PDF as of their cycle assessment."""
-    global _worker_engine
-    from competency.db import create_db_engine
-
-    database_url = job[0]
-    if _worker_engine is None:
-        _worker_engine = create_db_engine(database_url)
-    return _render_job(_worker_engine, job)
-
-
-def _render_job(engine: Any, job: tuple[str, int, str, int]) -> tuple[int, bytes]:
-    _, subject_id, key, assessment_id = job
-    with Session(engine) as session:
-        subject = session.get(User, subject_id)
-        assert subject is not None
-        return subject_id, person_pdf(session, subject, key, as_of=assessment_id)
-
-
-class _Chunks(io.RawIOBase):
-    """A write-only, unseekable sink that hands out what was written so far (for streaming ZIPs)."""
-
-    def __init__(self) -> None:
-        self._parts: list[bytes] = []
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: Any) -> int:
-        self._parts.append(bytes(data))
-        return len(data)
-
-    def take(self) -> bytes:
-        out = b"".join(self._parts)
-        self._parts.clear()
-        return out
-
-
-def cycle_zip(
-    database_url: str,
-    cycle: Cycle,
-    done: list[tuple[User, int]],
-    missing: list[User],
-    *,
-    processes: int | None = None,
-) -> Iterator[bytes]:
-    """Every person's PDF of the cycle, rendered in parallel processes, streamed as a ZIP as they finish."""
-    processes = processes or os.cpu_count() or 1
-    names = {user.id: person_filename(user, cycle.questionnaire_key) for user, _ in done}
-    clashes = Counter(names.values())
-    for user, _ in done:
-        # Two people whose names reduce to the same file name: both files get the person's id.
-        if clashes[names[user.id]] > 1:
-            names[user.id] = f"{slug(user.name)}-{user.id}-{cycle.questionnaire_key}.pdf"
-    jobs = [
-        (database_url, user.id or 0, cycle.questionnaire_key, assessment_id) for user, assessment_id in done
-    ]
-    sink = _Chunks()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
-        if processes == 1 or len(jobs) <= 1:
-            from competency.db import create_db_engine
-
-            engine = create_db_engine(database_url)
-            try:
-                for job in jobs:
-                    subject_id, pdf = _render_job(engine, job)
-                    archive.writestr(names[subject_id], pdf)
-                    yield sink.take()
-            finally:
-                engine.dispose()
-        else:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["competency.services.reports", "competency.reports.pdf"])
-            with ProcessPoolExecutor(max_workers=min(processes, len(jobs)), mp_context=context) as pool:
-                for subject_id, pdf in pool.map(_render_for_zip, jobs):
-                    archive.writestr(names[subject_id], pdf)
-                    yield sink.take()
-        lines = [f"{cycle.name}: {len(done)} report(s).", ""]
-        if missing:
-            lines.append("No submitted self-assessment in this cycle:")
-            lines.extend(f"- {user.name} <{user.email}>" for user in missing)
-        archive.writestr("README.txt", "\n".join(lines) + "\n")
-    yield sink.take()
 
 
 # -- scores as CSV ----------------------------------------------------------------------------------

@@ -7,11 +7,13 @@ from flask import Flask
 
 def init_web(app: Flask) -> None:
     from competency.web import errors, limits, requests, security
+    from competency.web.account import bp as account_bp
     from competency.web.admin import bp as admin_bp
     from competency.web.assess import bp as assess_bp
     from competency.web.auth import bp as auth_bp
     from competency.web.auth import init_auth
     from competency.web.cycles import bp as cycles_bp
+    from competency.web.jobs import bp as jobs_bp
     from competency.web.main import bp as main_bp
     from competency.web.people import bp as people_bp
     from competency.web.reports import bp as reports_bp
@@ -24,3 +26,5 @@ def init_web(app: Flask) -> None:
     limits.init_app(app)
     for blueprint in (main_bp, auth_bp, assess_bp, people_bp, admin_bp, teams_bp, cycles_bp, reports_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(jobs_bp)
+    app.register_blueprint(account_bp)

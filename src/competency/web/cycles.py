@@ -50,6 +50,13 @@ class CycleForm(FlaskForm):
         validators=[DataRequired("Enter the due date as YYYY-MM-DD.")],
         description="Assessments not submitted by the end of this day (UTC) are shown as overdue.",
     )
+    reminders = StringField(
+        "Reminders",
+        default="7, 1",
+        validators=[Length(max=40)],
+        description="Days before the due date on which people who have not submitted get a reminder "
+        "(an invitation goes out when the cycle opens, an overdue notice after the due date).",
+    )
 
 
 class CloseForm(FlaskForm):
@@ -124,6 +131,7 @@ def new() -> Any:
                 due_at=due_at(form.due.data),
                 audience=form.audience.data or "everyone",
                 remote_addr=request.remote_addr,
+                reminder_days=form.reminders.data or "",
             )
         except NotFound:
             abort(404)
@@ -172,6 +180,7 @@ def detail(cycle_id: int) -> str:
         can_close=cycle.closed_at is None and access.can_run_cycles(session, actor, cycle.team_id),
         close_form=CloseForm(),
         partial=not actor.is_hr and cycle.team_id is None,
+        **_zip_context(cycle),
     )
 
 
@@ -213,6 +222,25 @@ def confirm_close(cycle_id: int) -> Any:
         unfinished=[s for s in progress.statuses if s.status != "submitted"],
         close_form=CloseForm(),
     )
+
+
+def _zip_context(cycle: Cycle) -> dict[str, Any]:
+    """HR's "all reports of this cycle" box: the latest ZIP job, its progress and its file."""
+    from competency.services import jobs
+    from competency.web.jobs import StartForm
+
+    if not me().is_hr:
+        return {"zip_job": None}
+    job = jobs.latest(db(), "cycle_zip", cycle.id or 0)
+    progress = jobs.progress(db(), job) if job else None
+    ready = job is not None and jobs.file_of(db(), job) is not None
+    return {
+        "zip_job": job,
+        "zip_progress": progress,
+        "zip_download": url_for("jobs.download", job_id=job.id) if job and ready else None,
+        "zip_form": StartForm(),
+        "zip_active": job is not None and jobs.is_active(job),
+    }
 
 
 @bp.route("/cycles/<int:cycle_id>/close", methods=["POST"])

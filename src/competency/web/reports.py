@@ -5,12 +5,23 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import login_required
 from sqlmodel import col, select
 
-from competency.models import Cycle, Team, User
-from competency.services import NotFound, access, audit
+from competency.config import Settings
+from competency.models import Cycle, StoredFile, Team, User
+from competency.services import NotFound, access, audit, jobs, report_cache, storage
 from competency.services import reports as service
 from competency.services.teams import framework_keys
 from competency.web.audit import audit_request, deny
@@ -41,6 +52,16 @@ def _refused(refused: RenderRefused) -> Response:
 def _audit(action: str, obj: str, **details: Any) -> None:
     audit_request(action, obj, **details)
     db().commit()
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.config["COMPETENCY_SETTINGS"]
+    return settings
+
+
+def _stored_attachment(stored: StoredFile, mimetype: str) -> Response:
+    """A cached PDF from storage, read whole (a few hundred KiB), so it is sent with its length."""
+    return _attachment(storage.read_bytes(_settings(), stored), mimetype, stored.filename)
 
 
 def _attachment(body: Any, mimetype: str, filename: str) -> Response:
@@ -88,13 +109,13 @@ def person_pdf(person_id: int) -> Response:
         abort(404)
     try:
         with pdf_render_slot(me().id or 0):
-            data = service.person_pdf(db(), person, key, viewer=me())
+            stored = report_cache.person_pdf(db(), _settings(), person, key, viewer=me())
     except NotFound:
         abort(404)
     except RenderRefused as refused:
         return _refused(refused)
     _audit("report.person.download", f"user:{person_id}", questionnaire=key)
-    return _attachment(data, "application/pdf", service.person_filename(person, key))
+    return _stored_attachment(stored, "application/pdf")
 
 
 @bp.route("/reports/teams/<int:team_id>.pdf")
@@ -111,32 +132,30 @@ def team_pdf(team_id: int) -> Response:
         abort(404)
     try:
         with pdf_render_slot(me().id or 0):
-            data = service.team_pdf(db(), team, key, catalog().get(key))
+            stored = report_cache.team_pdf(db(), _settings(), team, key, catalog().get(key))
     except NotFound:
         abort(404)
     except RenderRefused as refused:
         return _refused(refused)
     _audit("report.team.download", f"team:{team_id}", questionnaire=key)
-    return _attachment(data, "application/pdf", f"team-{service.slug(team.name)}-{key}.pdf")
+    return _stored_attachment(stored, "application/pdf")
 
 
 @bp.route("/reports/cycles/<int:cycle_id>.zip")
 @login_required
-def cycle_zip(cycle_id: int) -> Response:
+def cycle_zip(cycle_id: int) -> Any:
+    """The cycle's latest finished ZIP; without one, the cycle page, where HR starts preparing it."""
     _require_hr()
     cycle = db().get(Cycle, cycle_id)
     if cycle is None:
         abort(404)
-    done, missing = service.cycle_people(db(), cycle)
-    _audit("report.cycle.download", f"cycle:{cycle_id}", people=len(done), missing=len(missing))
-    engine = current_app.extensions["competency.engine"]
-    database_url = engine.url.render_as_string(hide_password=False)
-    # A plain generator, not stream_with_context: the ZIP needs nothing from the request (its workers open
-    # their own database connections), so the request's session is closed as soon as this view returns.
-    chunks = service.cycle_zip(database_url, cycle, done, missing)
-    scope = team.name if cycle.team_id and (team := db().get(Team, cycle.team_id)) else "organisation"
-    filename = f"cycle-{cycle_id}-{service.slug(cycle.name)}-{service.slug(scope)}.zip"
-    return _attachment(chunks, "application/zip", filename)
+    job = jobs.latest(db(), "cycle_zip", cycle_id)
+    if job is None or jobs.file_of(db(), job) is None:
+        flash(
+            "The ZIP is prepared in the background: press “Prepare the ZIP” and download it when it is ready."
+        )
+        return redirect(url_for("cycles.detail", cycle_id=cycle_id, _anchor="reports-zip"))
+    return redirect(url_for("jobs.download", job_id=job.id))
 
 
 @bp.route("/exports/scores.csv")

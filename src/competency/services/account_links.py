@@ -1,0 +1,164 @@
+"""One-time set-password links: the invitation of a new account and "forgot password".
+
+The link carries a random token; only its SHA-256 is stored. It expires, works once, and using it ends
+every other session of the account. Asking for a reset answers the same whether or not the address
+exists (and the mail is sent by a job, so the time taken does not tell either).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from competency.config import Settings
+from competency.models import PasswordToken, User, utcnow
+from competency.services import ServiceError, audit, notifications
+from competency.services.passwords import hash_password, password_problem
+from competency.services.users import user_by_email
+
+INVITE_LIFETIME = timedelta(days=7)
+RESET_LIFETIME = timedelta(hours=2)
+#: Reset mails per account per hour; more requests are answered the same and send nothing.
+RESETS_PER_HOUR = 3
+
+
+class InvalidLink(ServiceError):
+    pass
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue(session: Session, user: User, purpose: str, now: datetime | None = None) -> str:
+    """A new token for `user` (flushed); the clear token goes only into the mail."""
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    lifetime = INVITE_LIFETIME if purpose == "invite" else RESET_LIFETIME
+    session.add(
+        PasswordToken(
+            user_id=user.id or 0,
+            token_hash=_hash(token),
+            purpose=purpose,
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+    )
+    session.flush()
+    return token
+
+
+def invite(session: Session, settings: Settings, user: User, now: datetime | None = None) -> None:
+    """Mail `user` a link to choose their password (accounts made by an import or an admin)."""
+    now = now or utcnow()
+    token = issue(session, user, "invite", now)
+    mail = notifications.render(
+        "account_invitation",
+        settings,
+        to=user.email,
+        subject="Your competency account: choose a password",
+        name=user.name,
+        email=user.email,
+        url=notifications.link(settings, f"/account/set-password/{token}"),
+        expires=(now + INVITE_LIFETIME).strftime("%d %B %Y"),
+    )
+    session.commit()
+    notifications.send(mail)
+
+
+def request_reset(session: Session, settings: Settings, email: str, now: datetime | None = None) -> None:
+    """Mail a reset link when `email` is an active account; otherwise do nothing. Never says which."""
+    now = now or utcnow()
+    user = user_by_email(session, email)
+    if user is None or not user.active:
+        return
+    recent = session.exec(
+        select(sa.func.count())
+        .select_from(PasswordToken)
+        .where(
+            PasswordToken.user_id == user.id,
+            PasswordToken.purpose == "reset",
+            col(PasswordToken.created_at) >= now - timedelta(hours=1),
+        )
+    ).one()
+    if recent >= RESETS_PER_HOUR:
+        return
+    token = issue(session, user, "reset", now)
+    mail = notifications.render(
+        "password_reset",
+        settings,
+        to=user.email,
+        subject="Reset your competency password",
+        name=user.name,
+        email=user.email,
+        url=notifications.link(settings, f"/account/set-password/{token}"),
+        minutes=int(RESET_LIFETIME.total_seconds() // 60),
+    )
+    session.commit()
+    notifications.send(mail)
+
+
+def check(session: Session, token: str, now: datetime | None = None) -> tuple[PasswordToken, User]:
+    """The unused, unexpired token and its active account; InvalidLink otherwise."""
+    now = now or utcnow()
+    found = session.exec(select(PasswordToken).where(PasswordToken.token_hash == _hash(token))).first()
+    user = session.get(User, found.user_id) if found else None
+    if (
+        found is None
+        or user is None
+        or not user.active
+        or found.used_at is not None
+        or found.expires_at <= now
+    ):
+        raise InvalidLink(
+            "This link has expired or was already used. Ask for a new one on the “Forgot your password?” page."
+        )
+    return found, user
+
+
+def set_password(
+    session: Session,
+    token: str,
+    password: str,
+    *,
+    now: datetime | None = None,
+    remote_addr: str | None = None,
+) -> User:
+    """Use the link: set the password (same rules as the password-change page), spend every open link."""
+    now = now or utcnow()
+    found, user = check(session, token, now)
+    if problem := password_problem(password):
+        raise ServiceError(problem)
+    # Spend this link first, conditionally, so that two tabs posting at once set the password only once.
+    spent = session.execute(
+        sa.update(PasswordToken)
+        .where(col(PasswordToken.id) == found.id, col(PasswordToken.used_at).is_(None))
+        .values(used_at=now)
+    )
+    if spent.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise InvalidLink(
+            "This link was already used. Ask for a new one on the “Forgot your password?” page."
+        )
+    session.execute(
+        sa.update(PasswordToken)
+        .where(col(PasswordToken.user_id) == user.id, col(PasswordToken.used_at).is_(None))
+        .values(used_at=now)
+    )
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    session.add(user)
+    audit.log(
+        session,
+        actor_id=user.id,
+        action="password.set_from_link",
+        object=f"user:{user.id}",
+        details={"purpose": found.purpose},
+        remote_addr=remote_addr,
+    )
+    session.commit()
+    return user

@@ -1,0 +1,406 @@
+"""ZIPs of many reports as jobs: one task per person's PDF, then one task that writes the archive.
+
+Progress lives in the `job` row (done and failed counters, moved by single UPDATE statements so that
+parallel workers never lose a count); the worker that finishes the last item flips the job from
+`running` to `zipping` with a conditional UPDATE, so exactly one of them enqueues the archive task.
+A PDF that keeps failing is given up and named, with the reason, in the ZIP's README.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from competency.config import Settings
+from competency.models import (
+    Assessment,
+    Cycle,
+    Job,
+    JobItem,
+    QuestionnaireVersion,
+    StoredFile,
+    Team,
+    User,
+    utcnow,
+)
+from competency.services import NotFound, access, report_cache, storage
+from competency.services import reports as reports_service
+
+#: Jobs still working: a second request for the same ZIP joins the running one.
+ACTIVE = ("queued", "running", "zipping")
+#: A job "working" for longer than this lost its worker (killed mid-task): it may be started again.
+STALE_AFTER = timedelta(hours=3)
+
+
+def is_active(job: Job, now: datetime | None = None) -> bool:
+    return job.state in ACTIVE and job.created_at > (now or utcnow()) - STALE_AFTER
+
+
+@dataclass(frozen=True)
+class Progress:
+    id: int
+    kind: str
+    state: str
+    total: int
+    done: int
+    failed: int
+    error: str | None
+    filename: str | None
+    expires_at: datetime | None
+
+    @property
+    def processed(self) -> int:
+        return self.done + self.failed
+
+    @property
+    def label(self) -> str:
+        return f"{self.processed:,} of {self.total:,}"
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.processed / self.total if self.total else 100.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "state": self.state,
+            "total": self.total,
+            "done": self.done,
+            "failed": self.failed,
+            "processed": self.processed,
+            "label": self.label,
+            "percent": round(self.percent, 1),
+            "error": self.error,
+            "filename": self.filename,
+            "expires_at": self.expires_at.isoformat() if self.expires_at else None,
+        }
+
+
+def progress(session: Session, job: Job) -> Progress:
+    stored = session.get(StoredFile, job.file_id) if job.file_id else None
+    return Progress(
+        id=job.id or 0,
+        kind=job.kind,
+        state=job.state,
+        total=job.total,
+        done=job.done,
+        failed=job.failed,
+        error=job.error,
+        filename=stored.filename if stored else None,
+        expires_at=stored.expires_at if stored else None,
+    )
+
+
+def file_of(session: Session, job: Job) -> StoredFile | None:
+    """The finished, unexpired file of a job, or None."""
+    if job.state != "done" or job.file_id is None:
+        return None
+    stored = session.get(StoredFile, job.file_id)
+    if stored is None or stored.expires_at <= utcnow():
+        return None
+    return stored
+
+
+def latest(session: Session, kind: str, object_id: int, key: str | None = None) -> Job | None:
+    stmt = select(Job).where(Job.kind == kind, Job.object_id == object_id)
+    if key is not None:
+        stmt = stmt.where(Job.questionnaire_key == key)
+    return session.exec(stmt.order_by(col(Job.created_at).desc(), col(Job.id).desc()).limit(1)).first()
+
+
+def can_see(session: Session, actor: User, job: Job) -> bool:
+    """Who may watch and download a job: whoever may start it now (access is checked again, not kept)."""
+    if job.kind == "cycle_zip":
+        return actor.is_hr
+    return access.can_view_team_individuals(session, actor, job.object_id)
+
+
+# -- starting ----------------------------------------------------------------------------------------
+
+
+def _filenames(people: list[User], key: str) -> dict[int, str]:
+    names = {user.id or 0: reports_service.person_filename(user, key) for user in people}
+    clashes = Counter(names.values())
+    for user in people:
+        # Two people whose names reduce to the same file name: both files get the person's id.
+        if clashes[names[user.id or 0]] > 1:
+            names[user.id or 0] = f"{reports_service.slug(user.name)}-{user.id}-{key}.pdf"
+    return names
+
+
+def _create(
+    session: Session, actor: User, kind: str, object_id: int, key: str, people: list[tuple[User, int | None]]
+) -> tuple[Job, bool]:
+    running = session.exec(
+        select(Job).where(
+            Job.kind == kind,
+            Job.object_id == object_id,
+            Job.questionnaire_key == key,
+            col(Job.state).in_(ACTIVE),
+            col(Job.created_at) > utcnow() - STALE_AFTER,
+        )
+    ).first()
+    if running is not None:
+        return running, False
+    names = _filenames([user for user, _ in people], key)
+    job = Job(
+        kind=kind,
+        object_id=object_id,
+        questionnaire_key=key,
+        requested_by_id=actor.id,
+        state="running" if people else "zipping",
+        total=len(people),
+    )
+    session.add(job)
+    session.flush()
+    assert job.id is not None
+    for user, assessment_id in people:
+        session.add(
+            JobItem(
+                job_id=job.id,
+                subject_id=user.id or 0,
+                assessment_id=assessment_id,
+                filename=names[user.id or 0],
+            )
+        )
+    session.commit()
+    return job, True
+
+
+def start_cycle_zip(session: Session, actor: User, cycle: Cycle) -> Job:
+    """A job for every report of the cycle (each as of the person's assessment in it). HR only."""
+    if not actor.is_hr:
+        raise NotFound(f"no cycle {cycle.id}")
+    done, _missing = reports_service.cycle_people(session, cycle)
+    job, created = _create(
+        session, actor, "cycle_zip", cycle.id or 0, cycle.questionnaire_key, [(u, a) for u, a in done]
+    )
+    if created:
+        _enqueue_work(session, job)
+    return job
+
+
+def team_people(session: Session, team: Team, key: str) -> tuple[list[User], list[User]]:
+    """(members with a submitted self-assessment of `key`, members without one), by name."""
+    from competency.services.teams import members_of
+
+    people = [user for user, _role in members_of(session, team.id or 0)]
+    submitted = set(
+        session.exec(
+            select(Assessment.subject_id)
+            .join(QuestionnaireVersion, col(QuestionnaireVersion.id) == Assessment.questionnaire_version_id)
+            .where(
+                Assessment.kind == "self",
+                Assessment.status == "submitted",
+                QuestionnaireVersion.key == key,
+                col(Assessment.subject_id).in_([u.id for u in people]),
+            )
+        ).all()
+    )
+    return [u for u in people if u.id in submitted], [u for u in people if u.id not in submitted]
+
+
+def start_team_zip(session: Session, actor: User, team: Team, key: str) -> Job:
+    """A job for every member's latest report of framework `key`: HR, admins and the team's managers."""
+    if not access.can_view_team_individuals(session, actor, team.id or 0):
+        raise NotFound(f"no team {team.id}")
+    done, _missing = team_people(session, team, key)
+    job, created = _create(session, actor, "team_zip", team.id or 0, key, [(u, None) for u in done])
+    if created:
+        _enqueue_work(session, job)
+    return job
+
+
+def _enqueue_work(session: Session, job: Job) -> None:
+    """Queue the job's tasks; when the broker cannot take them, the job fails (so it can be started again)."""
+    try:
+        _enqueue_tasks(session, job)
+    except Exception as exc:
+        fail_job(session, job.id or 0, f"the job queue could not be reached: {type(exc).__name__}")
+        raise
+
+
+def _enqueue_tasks(session: Session, job: Job) -> None:
+    from competency import queue
+    from competency.reports import tasks
+
+    if job.total == 0:
+        queue.enqueue(tasks.write_zip, job.id, strict=True)
+        return
+    item_ids = session.exec(
+        select(JobItem.id).where(JobItem.job_id == job.id).order_by(col(JobItem.id))
+    ).all()
+    for item_id in item_ids:
+        queue.enqueue(tasks.render_item, item_id, strict=True)
+
+
+# -- working (called by the tasks) -------------------------------------------------------------------
+
+
+def render_item(session: Session, settings: Settings, item_id: int) -> bool:
+    """Render (or take from the cache) one item's PDF; True when this finished the job's last item."""
+    item = session.get(JobItem, item_id)
+    if item is None or item.state != "pending":
+        return False  # a retry of an item already counted, or a job deleted meanwhile
+    job = session.get(Job, item.job_id)
+    subject = session.get(User, item.subject_id)
+    if job is None or subject is None:
+        return False
+    stored = report_cache.person_pdf(
+        session, settings, subject, job.questionnaire_key, as_of=item.assessment_id
+    )
+    return _finish_item(session, item_id, job.id or 0, "done", file_id=stored.id)
+
+
+def fail_item(session: Session, item_id: int, reason: str) -> bool:
+    """Give up one item (its retries are spent); True when this finished the job's last item."""
+    session.rollback()
+    item = session.get(JobItem, item_id)
+    if item is None or item.state != "pending":
+        return False
+    return _finish_item(session, item_id, item.job_id, "failed", error=reason[:2000])
+
+
+def _finish_item(
+    session: Session,
+    item_id: int,
+    job_id: int,
+    state: str,
+    *,
+    file_id: int | None = None,
+    error: str | None = None,
+) -> bool:
+    claimed = session.execute(
+        sa.update(JobItem)
+        .where(col(JobItem.id) == item_id, col(JobItem.state) == "pending")
+        .values(state=state, file_id=file_id, error=error)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        return False
+    counter = col(Job.done) if state == "done" else col(Job.failed)
+    session.execute(sa.update(Job).where(col(Job.id) == job_id).values({counter: counter + 1}))
+    session.commit()
+    last = session.execute(
+        sa.update(Job)
+        .where(
+            col(Job.id) == job_id,
+            col(Job.state) == "running",
+            col(Job.done) + col(Job.failed) >= col(Job.total),
+        )
+        .values(state="zipping")
+    )
+    session.commit()
+    return last.rowcount == 1  # type: ignore[attr-defined]
+
+
+def _readme(session: Session, job: Job, items: list[JobItem]) -> str:
+    if job.kind == "cycle_zip":
+        cycle = session.get(Cycle, job.object_id)
+        title = cycle.name if cycle else f"cycle {job.object_id}"
+        missing = reports_service.cycle_people(session, cycle)[1] if cycle else []
+        without = "No submitted self-assessment in this cycle:"
+    else:
+        team = session.get(Team, job.object_id)
+        title = f"Team {team.name}, {job.questionnaire_key}" if team else f"team {job.object_id}"
+        missing = team_people(session, team, job.questionnaire_key)[1] if team else []
+        without = f"No submitted self-assessment of {job.questionnaire_key}:"
+    done = [i for i in items if i.state == "done"]
+    failed = [i for i in items if i.state == "failed"]
+    lines = [f"{title}: {len(done)} report(s).", ""]
+    if missing:
+        lines.append(without)
+        lines.extend(f"- {user.name} <{user.email}>" for user in missing)
+        lines.append("")
+    if failed:
+        names = {
+            u.id: u
+            for u in session.exec(select(User).where(col(User.id).in_([i.subject_id for i in failed])))
+        }
+        lines.append("Reports that could not be made (tried several times):")
+        for item in failed:
+            user = names.get(item.subject_id)
+            who = f"{user.name} <{user.email}>" if user else f"person {item.subject_id}"
+            lines.append(f"- {who}: {item.error or 'unknown error'}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def zip_filename(session: Session, job: Job) -> str:
+    if job.kind == "cycle_zip":
+        cycle = session.get(Cycle, job.object_id)
+        team = session.get(Team, cycle.team_id) if cycle and cycle.team_id else None
+        name = cycle.name if cycle else str(job.object_id)
+        scope = team.name if team else "organisation"
+        return f"cycle-{job.object_id}-{reports_service.slug(name)}-{reports_service.slug(scope)}.zip"
+    team = session.get(Team, job.object_id)
+    return (
+        f"team-{reports_service.slug(team.name if team else str(job.object_id))}-{job.questionnaire_key}.zip"
+    )
+
+
+def write_zip(session: Session, settings: Settings, job_id: int, now: datetime | None = None) -> None:
+    """Write the archive of every finished PDF plus a README, store it and mark the job done."""
+    job = session.get(Job, job_id)
+    if job is None or job.state != "zipping":
+        return
+    items = list(
+        session.exec(select(JobItem).where(JobItem.job_id == job_id).order_by(col(JobItem.filename)))
+    )
+    name = storage.new_name(job.kind)
+    partial = storage.temporary_path(settings, name)
+    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as archive:
+        for item in items:
+            if item.state != "done":
+                continue
+            stored = session.get(StoredFile, item.file_id) if item.file_id else None
+            if stored is None or not storage.exists(settings, stored):
+                # The cached PDF expired between its render and now: render it again.
+                subject = session.get(User, item.subject_id)
+                if subject is None:
+                    continue
+                stored = report_cache.person_pdf(
+                    session, settings, subject, job.questionnaire_key, as_of=item.assessment_id
+                )
+            archive.write(storage.path_of(settings, stored), item.filename)
+        archive.writestr("README.txt", _readme(session, job, items))
+    now = now or utcnow()
+    stored_zip = storage.publish(
+        session,
+        settings,
+        kind=job.kind,
+        name=name,
+        filename=zip_filename(session, job),
+        expires_at=now + timedelta(hours=settings.zip_ttl_hours),
+    )
+    job.file_id = stored_zip.id
+    job.state = "done"
+    job.finished_at = now
+    session.add(job)
+    session.commit()
+
+
+def fail_job(session: Session, job_id: int, reason: str) -> None:
+    session.rollback()
+    job = session.get(Job, job_id)
+    if job is None or job.state == "done":
+        return
+    job.state = "failed"
+    job.error = reason[:2000]
+    job.finished_at = utcnow()
+    session.add(job)
+    session.commit()
+
+
+def get_job(session: Session, actor: User, job_id: int) -> Job:
+    job = session.get(Job, job_id)
+    if job is None or not can_see(session, actor, job):
+        raise NotFound(f"no job {job_id}")
+    return job

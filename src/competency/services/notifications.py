@@ -1,0 +1,172 @@
+"""Email: `templates/emails/NAME.txt` and `NAME.html` rendered into one message, sent over SMTP.
+
+Services build messages with `render()` and hand them to `send()`, which queues them; the mail task calls
+`deliver()`. Without COMPETENCY_SMTP_URL the message is written to the log instead (development).
+Every template names who can see what the mail links to and carries no one's scores.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from dataclasses import asdict, dataclass
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+from functools import cache
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from competency.config import ConfigError, Settings
+from competency.models import MailPreference, SentNotification
+from competency.resources import resource_path
+
+log = logging.getLogger(__name__)
+
+#: Preference columns a person may turn off; account mail (set-password links) has none and always goes.
+PREFERENCES = ("cycles", "manager_notices", "weekly_digest")
+SMTP_TIMEOUT = 30
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    text: str
+    html: str
+    #: What kind of notice this is (for the log and the tests).
+    kind: str = ""
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(resource_path("templates") / "emails")),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def link(settings: Settings, path: str) -> str:
+    """An absolute link for an email, from COMPETENCY_BASE_URL."""
+    return settings.base_url.rstrip("/") + path
+
+
+def render(template: str, settings: Settings, /, *, to: str, subject: str, **context: Any) -> Mail:
+    """`emails/TEMPLATE.txt` and `.html` with `context` (and the preferences link every mail offers)."""
+    env = _environment()
+    values = {
+        "subject": subject,
+        "base_url": settings.base_url,
+        "preferences_url": link(settings, "/account/notifications"),
+        **context,
+    }
+    text = env.get_template(f"{template}.txt").render(values)
+    html = env.get_template(f"{template}.html").render(values)
+    return Mail(to=to, subject=subject, text=text, html=html, kind=template)
+
+
+def message(settings: Settings, mail: Mail) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = formataddr(("competency", settings.mail_from))
+    msg["To"] = mail.to
+    msg["Subject"] = mail.subject
+    msg["Message-ID"] = make_msgid(domain=settings.mail_from.rpartition("@")[2] or "localhost")
+    # Tells out-of-office responders not to answer.
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(mail.text)
+    msg.add_alternative(mail.html, subtype="html")
+    return msg
+
+
+def deliver(settings: Settings, mail: Mail) -> None:
+    """Send one message now: an SMTP conversation, or the log when no SMTP server is configured."""
+    if not settings.smtp_url:
+        # A warning, so that it shows with default logging: in development this is how links are read.
+        log.warning("mail not sent (COMPETENCY_SMTP_URL is unset) to %s: %s\n%s", mail.to, mail.subject, mail.text)
+        return
+    parts = urlsplit(settings.smtp_url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("smtp", "smtps", "smtp+starttls"):
+        raise ConfigError("COMPETENCY_SMTP_URL must start with smtp://, smtps:// or smtp+starttls://")
+    host = parts.hostname or "localhost"
+    if scheme == "smtps":
+        client: smtplib.SMTP = smtplib.SMTP_SSL(
+            host, parts.port or 465, timeout=SMTP_TIMEOUT, context=ssl.create_default_context()
+        )
+    else:
+        client = smtplib.SMTP(
+            host, parts.port or (587 if scheme == "smtp+starttls" else 25), timeout=SMTP_TIMEOUT
+        )
+    with client:
+        if scheme == "smtp+starttls":
+            client.starttls(context=ssl.create_default_context())
+        if parts.username:
+            client.login(unquote(parts.username), unquote(parts.password or ""))
+        client.send_message(message(settings, mail))
+
+
+def send(mail: Mail) -> None:
+    """Queue a message; the mail task retries it while the SMTP server is unreachable."""
+    from competency import queue
+    from competency.services import tasks
+
+    queue.enqueue(tasks.send_mail, asdict(mail))
+
+
+# -- who wants what, and at most once ----------------------------------------------------------------
+
+
+def preferences(session: Session, user_id: int) -> MailPreference:
+    return session.get(MailPreference, user_id) or MailPreference(user_id=user_id)
+
+
+def opted_out(session: Session, user_ids: list[int], preference: str) -> set[int]:
+    """Of `user_ids`, those who turned `preference` off."""
+    if preference not in PREFERENCES:
+        raise ValueError(preference)
+    if not user_ids:
+        return set()
+    column = getattr(MailPreference, preference)
+    return set(
+        session.exec(
+            select(MailPreference.user_id).where(col(MailPreference.user_id).in_(user_ids), column == False)  # noqa: E712
+        ).all()
+    )
+
+
+def save_preferences(session: Session, user_id: int, **choices: bool) -> MailPreference:
+    pref = preferences(session, user_id)
+    for name, value in choices.items():
+        if name not in PREFERENCES:
+            raise ValueError(name)
+        setattr(pref, name, bool(value))
+    session.add(pref)
+    session.commit()
+    return pref
+
+
+def claim(session: Session, kind: str, user_id: int, obj: str) -> bool:
+    """Record that `kind` about `obj` goes to `user_id`; False when it was claimed before (flushed only)."""
+    table = sa.inspect(SentNotification).local_table
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    from competency.models import utcnow
+
+    result = session.execute(
+        insert(table)
+        .values(kind=kind, user_id=user_id, object=obj, sent_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["kind", "user_id", "object"])
+        .returning(table.c.id)
+    )
+    # RETURNING, not rowcount: psycopg does not report a row count for INSERT ... ON CONFLICT here.
+    return result.first() is not None

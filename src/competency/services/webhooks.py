@@ -1,0 +1,87 @@
+"""Outbound webhooks (optional): a signed JSON POST for "cycle opened", "assessment submitted" and
+"cycle closed", so a team can post to its chat through a receiver of its own.
+
+The body is signed with HMAC-SHA256 under COMPETENCY_WEBHOOK_SECRET, sent as
+`X-Competency-Signature: sha256=<hex>`; the receiver recomputes it over the raw body. Payloads carry ids,
+names and times, never scores. Delivery is a job, retried with a growing delay while the receiver fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import urllib.error
+import urllib.request
+import uuid
+from datetime import datetime
+from typing import Any
+
+from competency.config import Settings
+from competency.models import utcnow
+
+EVENTS = ("cycle.opened", "cycle.closed", "assessment.submitted")
+TIMEOUT = 10
+
+
+class DeliveryFailed(RuntimeError):
+    pass
+
+
+def signature(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def body(event: str, data: dict[str, Any], now: datetime | None = None) -> bytes:
+    if event not in EVENTS:
+        raise ValueError(f"unknown webhook event {event!r}")
+    payload = {"id": uuid.uuid4().hex, "event": event, "sent_at": (now or utcnow()).isoformat(), "data": data}
+    return json.dumps(payload, separators=(",", ":"), default=str).encode()
+
+
+def emit(settings: Settings, event: str, data: dict[str, Any]) -> bool:
+    """Queue the event's delivery; False when no webhook is configured."""
+    if not settings.webhook_url:
+        return False
+    from competency import queue
+    from competency.services import tasks
+
+    return queue.enqueue(tasks.deliver_webhook, event, body(event, data))
+
+
+def deliver(settings: Settings, event: str, payload: bytes) -> int:
+    """POST one event now; DeliveryFailed (so the job retries) unless the receiver answers 2xx."""
+    request = urllib.request.Request(
+        settings.webhook_url,
+        data=payload,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "competency-webhook/1",
+            "X-Competency-Event": event,
+            "X-Competency-Signature": signature(settings.webhook_secret, payload),
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        raise DeliveryFailed(f"{settings.webhook_url} answered {exc.code}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise DeliveryFailed(f"{settings.webhook_url} unreachable: {exc}") from None
+
+
+def cycle_data(cycle: Any, team_name: str | None) -> dict[str, Any]:
+    return {
+        "cycle": {
+            "id": cycle.id,
+            "name": cycle.name,
+            "questionnaire": cycle.questionnaire_key,
+            "team": team_name,
+            "audience": cycle.audience,
+            "opens_at": cycle.opens_at,
+            "due_at": cycle.due_at,
+            "closed_at": cycle.closed_at,
+        }
+    }

@@ -1,0 +1,144 @@
+"""ZIP jobs through the web: start one, watch its progress (a page and a JSON endpoint), download it.
+
+The download is audited when a finished file is served, never before: a ZIP that is still being made
+or that failed cannot be downloaded, so nothing is recorded as downloaded that was not whole.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response as BaseResponse
+
+from competency.config import Settings
+from competency.models import Cycle, Job, Team
+from competency.services import NotFound, storage
+from competency.services import jobs as service
+from competency.web.audit import audit_request
+from competency.web.auth import me
+from competency.web.requests import db
+
+bp = Blueprint("jobs", __name__)
+
+
+class StartForm(FlaskForm):
+    pass
+
+
+def settings() -> Settings:
+    found: Settings = current_app.config["COMPETENCY_SETTINGS"]
+    return found
+
+
+def _job(job_id: int) -> Job:
+    try:
+        return service.get_job(db(), me(), job_id)
+    except NotFound:
+        abort(404)
+
+
+def _queue_down(exc: Exception) -> None:
+    flash(f"The job queue cannot be reached ({type(exc).__name__}); try again in a minute.", "error")
+
+
+@bp.route("/cycles/<int:cycle_id>/zip", methods=["POST"])
+@login_required
+def start_cycle_zip(cycle_id: int) -> BaseResponse:
+    actor = me()
+    cycle = db().get(Cycle, cycle_id)
+    if cycle is None or not actor.is_hr:
+        abort(404)
+    if not StartForm().validate_on_submit():
+        flash("The form expired. Press the button again.", "error")
+    else:
+        try:
+            service.start_cycle_zip(db(), actor, cycle)
+        except NotFound:
+            abort(404)
+        except Exception as exc:  # the broker is down: the page says so instead of a 500
+            _queue_down(exc)
+    return redirect(url_for("cycles.detail", cycle_id=cycle_id, _anchor="reports-zip"))
+
+
+@bp.route("/teams/<int:team_id>/pdfs", methods=["POST"])
+@login_required
+def start_team_zip(team_id: int) -> BaseResponse:
+    actor = me()
+    team = db().get(Team, team_id)
+    key = request.form.get("questionnaire", "")
+    from competency.services import access
+
+    if team is None or not access.can_view_team_individuals(db(), actor, team_id):
+        abort(404)
+    if not StartForm().validate_on_submit() or not key:
+        flash("The form expired. Press the button again.", "error")
+        return redirect(request.referrer or url_for("teams.dashboard", team_id=team_id))
+    try:
+        job = service.start_team_zip(db(), actor, team, key)
+    except NotFound:
+        abort(404)
+    except Exception as exc:
+        _queue_down(exc)
+        return redirect(url_for("teams.dashboard", team_id=team_id))
+    return redirect(url_for("jobs.detail", job_id=job.id))
+
+
+@bp.route("/jobs/<int:job_id>")
+@login_required
+def detail(job_id: int) -> str:
+    job = _job(job_id)
+    back = (
+        url_for("cycles.detail", cycle_id=job.object_id)
+        if job.kind == "cycle_zip"
+        else url_for("teams.dashboard", team_id=job.object_id, questionnaire=job.questionnaire_key)
+    )
+    return render_template("jobs/detail.html", job=job, progress=service.progress(db(), job), back=back)
+
+
+@bp.route("/jobs/<int:job_id>.json")
+@login_required
+def status(job_id: int) -> Response:
+    job = _job(job_id)
+    data = service.progress(db(), job).as_dict()
+    data["download_url"] = url_for("jobs.download", job_id=job_id) if service.file_of(db(), job) else None
+    response = jsonify(data)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/jobs/<int:job_id>/file")
+@login_required
+def download(job_id: int) -> Response:
+    job = _job(job_id)
+    stored = service.file_of(db(), job)
+    if stored is None or not storage.exists(settings(), stored):
+        abort(404)
+    action = "report.cycle.download" if job.kind == "cycle_zip" else "report.team_zip.download"
+    obj = f"cycle:{job.object_id}" if job.kind == "cycle_zip" else f"team:{job.object_id}"
+    audit_request(
+        action, obj, job=job.id, people=job.done, failed=job.failed, questionnaire=job.questionnaire_key
+    )
+    db().commit()
+    response = send_file(
+        storage.path_of(settings(), stored),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=stored.filename,
+        conditional=False,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
