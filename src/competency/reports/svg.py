@@ -13,6 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+# The heatmap colours live in reports/heat.py (shared with the web dashboard); re-exported here.
+from competency.reports.heat import NO_SCORE as NO_SCORE
+from competency.reports.heat import gap_bands
+from competency.reports.heat import gap_colour as gap_colour
+from competency.reports.heat import text_colour as text_colour
+
 FONT = "DejaVu Sans, sans-serif"
 #: Advance widths of DejaVu Sans for ASCII 32..126, in thousandths of an em (the font's hmtx).
 # fmt: off
@@ -328,48 +334,12 @@ def history_svg(
     return _svg(parts, 0, 0, width, height, "Readiness over time")
 
 
-# -- heatmap colours ------------------------------------------------------------------------
-
-NO_SCORE = "#e4e7eb"
+# -- heatmap colours (one scale for web and PDF: reports/heat.py) ------------------------------
 
 
 def gap_bins(lo: float, hi: float) -> list[tuple[float, str, str]]:
-    """(upper bound of gap, background, legend text), from far above target to far below it.
-
-    The steps are a quarter of the scale's span (1 point on a 0-4 scale). Blue means met,
-    orange to red below target: a diverging scheme that stays readable for red-green blindness.
-    """
-    step = (hi - lo) / 4 or 1.0
-    return [
-        (-step, "#1f5fa8", f"Above target by {step:g} or more"),
-        (0.0, "#b9d3ee", "Target met"),
-        (step / 2, "#fde0b6", f"Below target by less than {step / 2:g}"),
-        (step, "#f4a259", f"Below target by {step / 2:g} to less than {step:g}"),
-        (math.inf, "#c8412d", f"Below target by {step:g} or more"),
-    ]
-
-
-def gap_colour(gap: float | None, lo: float, hi: float) -> str:
-    """Cell background for a gap (target - score; > 0 is below target); grey for no score."""
-    if gap is None:
-        return NO_SCORE
-    for bound, colour, _ in gap_bins(lo, hi):
-        if gap <= bound if bound <= 0 else gap < bound:
-            return colour
-    return gap_bins(lo, hi)[-1][1]
-
-
-def text_colour(background: str) -> str:
-    """Black or white, whichever contrasts more with the background (WCAG luminance)."""
-
-    def channel(c: int) -> float:
-        s = c / 255
-        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
-
-    hex_ = background.lstrip("#")
-    r, g, b = (int(hex_[i : i + 2], 16) for i in (0, 2, 4))
-    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-    return "#ffffff" if (1.05 / (luminance + 0.05)) > ((luminance + 0.05) / 0.05) else INK
+    """(upper bound of gap, background, legend text), from far above target to far below it."""
+    return [(band.upper, band.colour, band.label) for band in gap_bands(lo, hi)]
 
 
 # -- helpers -------------------------------------------------------------------------------

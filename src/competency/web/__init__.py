@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def init_web(app: Flask) -> None:
-    from competency.web import errors, requests, security
+    from competency.web import assets, errors, requests, security
     from competency.web.admin import bp as admin_bp
     from competency.web.assess import bp as assess_bp
     from competency.web.auth import bp as auth_bp
@@ -18,6 +18,7 @@ def init_web(app: Flask) -> None:
     from competency.web.teams import bp as teams_bp
 
     requests.init_app(app)
+    assets.init_app(app)
     security.init_app(app)
     init_auth(app)
     errors.init_app(app)

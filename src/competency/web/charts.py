@@ -107,10 +107,19 @@ def history(
     }
 
 
-def embed(figure: dict[str, Any], element_id: str) -> Markup:
-    """The figure as a JSON data block; `</` is escaped so the JSON cannot close the script element."""
-    payload = json.dumps(figure, separators=(",", ":")).replace("</", "<\\/")
+def embed(data: Any, element_id: str, kind: str = "figure-data") -> Markup:
+    """`data` as a JSON block for static/js; `kind` "figure-data" is drawn as a plotly figure.
+
+    `<`, `>` and `&` are written as JSON escapes: a name holding `<!--<script>` or `</script>` can then
+    neither close the element nor switch the HTML parser into another state.
+    """
+    payload = (
+        json.dumps(data, separators=(",", ":"))
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
     return Markup(
-        f'<script type="application/json" id="{element_id}-data" class="figure-data" data-target="{element_id}">'
+        f'<script type="application/json" id="{element_id}-data" class="{kind}" data-target="{element_id}">'
         f"{payload}</script>"
     )
