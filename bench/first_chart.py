@@ -1,16 +1,18 @@
 """Time to the first chart and bytes transferred, in headless Chromium on loopback, cold and warm cache:
 the profile page and the team dashboard of the demo organisation, served by gunicorn. Writes docs/performance.md.
 
-    .venv/bin/python -m bench.first_chart [--runs 15] [--source OTHER_CHECKOUT/src]
+    .venv/bin/python -m bench.first_chart [--runs 15] [--compare OTHER_CHECKOUT/src]
 
-`--source` serves another checkout's code (for example the commit before a change) with the same bench.
+`--compare` also serves another checkout's code (for example the commit before a change) on a second server
+and visits both in turn, so that both see the same load on a shared machine.
 "Cold" is a new browser profile each run (empty cache, already logged in); "warm" reopens the same page in it.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
+import contextlib
+import itertools
 import re
 import statistics
 import tempfile
@@ -81,17 +83,23 @@ def visit(page, url: str) -> tuple[float, int]:  # type: ignore[no-untyped-def]
     return float(drawn), int(page.evaluate(BYTES))
 
 
-def run(base: str, paths: dict[str, str], email: str, runs: int) -> dict[str, dict[str, list[float]]]:
+def run(
+    servers: dict[str, str], paths: dict[str, str], email: str, runs: int
+) -> dict[str, dict[str, list[float]]]:
     from playwright.sync_api import sync_playwright
 
     out: dict[str, dict[str, list[float]]] = {
-        name: {"cold": [], "warm": [], "cold_bytes": [], "warm_bytes": []} for name in paths
+        name + label: {"cold": [], "warm": [], "cold_bytes": [], "warm_bytes": []}
+        for name in paths
+        for label in servers
     }
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         for _ in range(runs):
-            for name, path in paths.items():
-                context = browser.new_context(viewport={"width": 1280, "height": 900})
+            for (page_name, path), (label, base) in itertools.product(paths.items(), servers.items()):
+                name = page_name + label
+                # CSP forbids eval; the timing probe is evaluated by Playwright, so it is let through here.
+                context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
                 log_in(context, base, email)
                 page = context.new_page()
                 ms, size = visit(page, base + path)
@@ -108,13 +116,9 @@ def run(base: str, paths: dict[str, str], email: str, runs: int) -> dict[str, di
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--source", help="serve the competency package from this src folder instead")
+    parser.add_argument("--compare", help="also serve the competency package from this src folder")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/performance.md")
     args = parser.parse_args()
-    if args.source:
-        os.environ["PYTHONPATH"] = os.pathsep.join(
-            [str(Path(args.source).resolve()), os.environ.get("PYTHONPATH", "")]
-        )
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         url = f"sqlite:///{workdir / 'bench.db'}"
@@ -123,8 +127,12 @@ def main() -> None:
             "profile": f"/people/{person}?questionnaire=ml-engineer",
             "team dashboard": f"/teams/{team}?questionnaire=ml-engineer",
         }
-        with gunicorn(url, workdir) as base:
-            results = run(base, paths, manager, args.runs)
+        with contextlib.ExitStack() as stack:
+            servers = {"": stack.enter_context(gunicorn(url, workdir))}
+            if args.compare:
+                other = str(Path(args.compare).resolve())
+                servers[" (compared)"] = stack.enter_context(gunicorn(url, workdir, source=other))
+            results = run(servers, paths, manager, args.runs)
     lines = [
         "## First chart (issue: fast, accessible, phone-friendly pages)",
         "",

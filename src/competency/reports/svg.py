@@ -64,6 +64,9 @@ class RadarSeries:
     colour: str
     dashed: bool = False
     fill: bool = False
+    #: The dash pattern when dashed; lines of one colour (a team's lowest and highest) differ by pattern and weight.
+    dash: str = "5 3"
+    width: float = 1.8
 
 
 @dataclass
@@ -216,7 +219,8 @@ def radar_svg(
         )
     for value in rings[1:] if rings and rings[0] == lo else rings:
         _, y = point(0, value)  # beside the first axis, just inside its ring
-        parts.append(_text(cx + 3, y + font_size * 0.9, f"{value:g}", size=font_size * 0.8, fill=MUTED))
+        # As large as the labels: at least 7 pt where the report prints the radar 150 mm wide (reports.css).
+        parts.append(_text(cx + 3, y + font_size * 0.9, f"{value:g}", size=font_size, fill=MUTED))
     for entry in series:
         parts.extend(
             _series(entry, [point(i, v) if v is not None else None for i, v in enumerate(entry.values)])
@@ -236,9 +240,9 @@ def radar_svg(
 
 
 def _series(entry: RadarSeries, points: list[tuple[float, float] | None]) -> list[str]:
-    stroke = f'stroke={quoteattr(entry.colour)} stroke-width="1.8" stroke-linejoin="round"'
+    stroke = f'stroke={quoteattr(entry.colour)} stroke-width="{entry.width:g}" stroke-linejoin="round"'
     if entry.dashed:
-        stroke += ' stroke-dasharray="5 3"'
+        stroke += f" stroke-dasharray={quoteattr(entry.dash)}"
     out = []
     present = [p for p in points if p is not None]
     if len(present) == len(points) and len(points) >= 3:
@@ -281,10 +285,10 @@ def _legend(
         entry_width = 26 + text_width(entry.name, font_size) + 16
         if x > left and x + entry_width > left + width:
             x, y, rows = left, y + row_height, rows + 1
-        dash = ' stroke-dasharray="5 3"' if entry.dashed else ""
+        dash = f" stroke-dasharray={quoteattr(entry.dash)}" if entry.dashed else ""
         parts.append(
             f'<line x1="{x:.2f}" y1="{y:.2f}" x2="{x + 20:.2f}" y2="{y:.2f}" '
-            f'stroke={quoteattr(entry.colour)} stroke-width="2.2"{dash}/>'
+            f'stroke={quoteattr(entry.colour)} stroke-width="{entry.width + 0.4:g}"{dash}/>'
         )
         parts.append(_text(x + 26, y + font_size * 0.35, entry.name, size=font_size))
         x += entry_width
@@ -292,10 +296,13 @@ def _legend(
 
 
 def history_svg(
-    points: Sequence[tuple[str, float | None]], *, width: float = 460.0, height: float = 150.0
+    points: Sequence[tuple[str, float | None]], *, width: float = 290.0, height: float = 130.0
 ) -> str:
-    """Readiness (0-100) over time, one point per assessment, evenly spaced left to right."""
-    left, right, top, bottom = 40.0, 30.0, 12.0, 26.0
+    """Readiness (0-100) over time, one point per assessment, evenly spaced left to right.
+
+    Drawn in units close to points at the size reports.css prints it (95 mm wide), so 8-unit text is >= 7 pt.
+    """
+    left, right, top, bottom = 30.0, 16.0, 12.0, 24.0
     plot_w, plot_h = width - left - right, height - top - bottom
     parts = []
     for value in (0, 25, 50, 75, 100):
@@ -309,12 +316,12 @@ def history_svg(
     step = (plot_w - 2 * inset) / (count - 1) if count > 1 else 0.0
     xs = [left + inset + step * i if count > 1 else left + plot_w / 2 for i in range(count)]
     # Show every k-th date so that the labels (about 10 characters) never run into each other.
-    widest = max((text_width(label, 7.5) for label, _ in points), default=0.0)
+    widest = max((text_width(label, 8) for label, _ in points), default=0.0)
     every = max(1, math.ceil((widest + 6) / step)) if step else 1
     coords: list[tuple[float, float] | None] = []
     for i, (label, value) in enumerate(points):
         if i % every == 0 or (i == count - 1 and (count - 1) % every == 0):
-            parts.append(_text(xs[i], height - 8, label, size=7.5, anchor="middle", fill=MUTED))
+            parts.append(_text(xs[i], height - 8, label, size=8, anchor="middle", fill=MUTED))
         if value is None:
             coords.append(None)
             continue
@@ -330,7 +337,7 @@ def history_svg(
             continue
         parts.append(f'<circle cx="{c[0]:.2f}" cy="{c[1]:.2f}" r="2.6" fill="#1f5fa8"/>')
         if count <= 8:
-            parts.append(_text(c[0], c[1] - 5, f"{points[i][1]:.1f}", size=7.5, anchor="middle"))
+            parts.append(_text(c[0], c[1] - 5, f"{points[i][1]:.1f}", size=8, anchor="middle"))
     return _svg(parts, 0, 0, width, height, "Readiness over time")
 
 

@@ -124,8 +124,11 @@ def scores_csv() -> Response:
     _require_hr()
     _audit("export.scores", "scores.csv")
     stamp = datetime.now(UTC).strftime("%Y%m%d")
+    # ?raw=1: full precision and no byte order mark, for programs; the default opens in a spreadsheet.
+    raw = request.args.get("raw") == "1"
+    name = f"competency-scores-{stamp}{'-raw' if raw else ''}.csv"
     # Built whole (about 1 MB for 1,000 people) so the request's session is not held while a client reads.
-    return _attachment("".join(service.scores_csv(db())), "text/csv", f"competency-scores-{stamp}.csv")
+    return _attachment("".join(service.scores_csv(db(), raw=raw)), "text/csv", name)
 
 
 @bp.route("/audit")
