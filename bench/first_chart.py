@@ -30,7 +30,9 @@ ARGS = [
     "--no-first-run",
 ]
 PASSWORD = "demo-password"
-#: The first chart is drawn: static/js/charts.js marks its container. Read in the frame it happens.
+#: The first chart on screen: the radar's SVG (the server's drawing, or plotly's). Read in the frame it appears.
+SHOWN = "document.querySelector('#radar svg') ? performance.now() : false"
+#: The interactive chart: static/js/charts.js marks the container once plotly has drawn it.
 DRAWN = "document.querySelector('#radar[data-drawn]') ? performance.now() : false"
 BYTES = """() => {
   const nav = performance.getEntriesByType('navigation')[0];
@@ -75,12 +77,13 @@ def log_in(context, base: str, email: str) -> None:  # type: ignore[no-untyped-d
     assert response.ok and "/login" not in response.url, "login failed"
 
 
-def visit(page, url: str) -> tuple[float, int]:  # type: ignore[no-untyped-def]
-    """(ms from navigation start to the first chart drawn, bytes transferred for the page)."""
+def visit(page, url: str) -> tuple[float, float, int]:  # type: ignore[no-untyped-def]
+    """(ms from navigation start to the first chart shown, to the interactive chart, bytes transferred)."""
     page.goto(url, wait_until="commit")
+    shown = page.wait_for_function(SHOWN, polling="raf", timeout=60_000).json_value()
     drawn = page.wait_for_function(DRAWN, polling="raf", timeout=60_000).json_value()
     page.wait_for_load_state("load")
-    return float(drawn), int(page.evaluate(BYTES))
+    return float(shown), float(drawn), int(page.evaluate(BYTES))
 
 
 def run(
@@ -89,7 +92,7 @@ def run(
     from playwright.sync_api import sync_playwright
 
     out: dict[str, dict[str, list[float]]] = {
-        name + label: {"cold": [], "warm": [], "cold_bytes": [], "warm_bytes": []}
+        name + label: {"cold": [], "cold_js": [], "warm": [], "cold_bytes": [], "warm_bytes": []}
         for name in paths
         for label in servers
     }
@@ -102,11 +105,12 @@ def run(
                 context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
                 log_in(context, base, email)
                 page = context.new_page()
-                ms, size = visit(page, base + path)
-                out[name]["cold"].append(ms)
+                shown, drawn, size = visit(page, base + path)
+                out[name]["cold"].append(shown)
+                out[name]["cold_js"].append(drawn)
                 out[name]["cold_bytes"].append(size)
-                ms, size = visit(page, base + path)
-                out[name]["warm"].append(ms)
+                shown, drawn, size = visit(page, base + path)
+                out[name]["warm"].append(drawn)
                 out[name]["warm_bytes"].append(size)
                 context.close()
         browser.close()
@@ -138,16 +142,19 @@ def main() -> None:
         "",
         f"`python -m bench.first_chart --runs {args.runs}`: headless Chromium (Debian) on loopback, gunicorn with 2 "
         f"sync workers, SQLite, the demo organisation, a manager logged in, {machine()}. Time from navigation start "
-        "to the radar drawn; cold = a new browser profile each run, warm = the same page again. Budget: cold first "
-        "chart <= 0.8 s.",
+        "to the radar on screen (first chart: the server's SVG drawing where the page has one, else plotly's) and to "
+        "the interactive plotly chart; cold = a new browser profile each run, warm = the same page again "
+        "(interactive). Budget: cold first chart <= 0.8 s.",
         "",
-        "| page | cold median ms | cold p95 ms | warm median ms | bytes cold | bytes warm |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| page | first chart cold, median ms | p95 ms | interactive cold, median ms | interactive warm, median ms "
+        "| bytes cold | bytes warm |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for name, r in results.items():
         cold = sorted(r["cold"])
         lines.append(
             f"| {name} | {statistics.median(cold):.0f} | {cold[round(0.95 * (len(cold) - 1))]:.0f} | "
+            f"{statistics.median(r['cold_js']):.0f} | "
             f"{statistics.median(r['warm']):.0f} | {statistics.median(r['cold_bytes']):,.0f} | "
             f"{statistics.median(r['warm_bytes']):,.0f} |"
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -105,6 +106,33 @@ def history(
             "margin": {"l": 60, "r": 20, "t": 40, "b": 40},
         },
     }
+
+
+def preview(figure: dict[str, Any], title: str = "Radar chart") -> Markup:
+    """A radar figure drawn as plain SVG on the server (the PDF's drawing), shown inside the chart's box
+    until plotly.js has loaded and replaces it: the chart is there with the page's first paint."""
+    from competency.reports.svg import RadarSeries, radar_svg
+
+    traces = [
+        t for t in figure["data"] if t.get("type") == "scatterpolar" and t.get("name") != "Lowest to highest"
+    ]
+    if not traces:
+        return Markup("")
+    axes = [re.sub(r"<[^>]*>", " ", str(label)) for label in traces[0]["theta"][:-1]]
+    lo, hi = figure["layout"]["polar"]["radialaxis"]["range"]
+    series = [
+        RadarSeries(
+            str(t["name"]),
+            list(t["r"][: len(axes)]),
+            t["line"]["color"],
+            dashed=t["line"].get("dash", "solid") != "solid",
+            fill=t.get("fill") == "toself",
+        )
+        for t in traces
+        if t.get("visible", True) is True
+    ]
+    svg = radar_svg(axes, series, lo, hi, title=title)
+    return Markup(f'<div class="chart-preview">{svg}</div>')
 
 
 def embed(data: Any, element_id: str, kind: str = "figure-data") -> Markup:

@@ -37,6 +37,9 @@
       var target = document.getElementById(node.dataset.target);
       if (!target) { return; }
       var figure = JSON.parse(node.textContent);
+      // The server's SVG drawing held the place until now.
+      var preview = target.querySelector(".chart-preview");
+      if (preview) { preview.remove(); }
       var config = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
       Plotly.newPlot(target, figure.data, fitToWidth(target, figure), config).then(function () {
         target.dataset.drawn = "true";
