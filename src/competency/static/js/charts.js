@@ -47,9 +47,22 @@
       });
     });
   }
+  // plotly.js (data-plotly on this script's tag) is fetched and run only after the page has painted once:
+  // running 1 MB of script first would hold back the paint that shows the server's drawing of the radar.
+  var plotly = document.currentScript && document.currentScript.dataset.plotly;
+  function load() {
+    if (typeof Plotly !== "undefined" || !plotly) { draw(); return; }
+    var script = document.createElement("script");
+    script.src = plotly;
+    script.onload = draw;
+    document.head.appendChild(script);
+  }
+  function afterFirstPaint() {
+    requestAnimationFrame(function () { setTimeout(load, 0); });
+  }
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", draw);
+    document.addEventListener("DOMContentLoaded", afterFirstPaint);
   } else {
-    draw();
+    afterFirstPaint();
   }
 })();
