@@ -95,9 +95,10 @@ def log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def wait_for_charts(page) -> None:  # type: ignore[no-untyped-def]
-    """Every plotly chart on the page drawn (static/js/charts.js marks each with data-drawn)."""
-    page.wait_for_function(
-        "[...document.querySelectorAll('script.figure-data')].every("
-        "n => { const t = document.getElementById(n.dataset.target); return !t || t.dataset.drawn; })",
-        timeout=30_000,
-    )
+    """Every plotly chart on the page drawn (static/js/charts.js marks each with data-drawn).
+
+    Waits on selectors, not on a polled expression: the CSP forbids the eval that polling needs.
+    """
+    targets = page.evaluate("[...document.querySelectorAll('script.figure-data')].map(n => n.dataset.target)")
+    for target in targets:
+        page.locator(f"#{target}[data-drawn='true']").wait_for(state="attached", timeout=30_000)
