@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import login_required
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from competency.models import Team
 from competency.reports import heat
@@ -147,7 +147,7 @@ def dashboard(team_id: int) -> str:
         rated=rated,
         suggestions=suggestions,
         blind_spots={r.member.user_id: r.spots for r in rated},
-        expert_names={a: ", ".join(m.name for m in summary.experts(a)) for a in summary.area_ids},
+        expert_names={a: expert_list(summary.experts(a)) for a in summary.area_ids},
         fmt=fmt,
         max_mentors=MAX_MENTORS_SHOWN,
         hidden_message="" if view.shown else hidden_message(view),
@@ -200,6 +200,14 @@ def hidden_message(view: TeamView) -> str:
 def gap_legend(lo: float, hi: float) -> list[tuple[str, str, str]]:
     """(background, ink, legend text) of each heatmap colour, far above target to far below it."""
     return [(band.colour, band.ink, band.label) for band in heat.gap_bands(lo, hi)]
+
+
+def expert_list(experts: list[service.MemberSummary]) -> Markup:
+    """The best experts by name and how many more: a team of a thousand has hundreds in an area."""
+    names = ", ".join(m.name for m in experts[:MAX_MENTORS_SHOWN])
+    if len(experts) > MAX_MENTORS_SHOWN:
+        return Markup(f'{escape(names)} <span class="muted">and {len(experts) - MAX_MENTORS_SHOWN} more</span>')
+    return Markup(escape(names))
 
 
 def fmt(value: float | None, digits: int = 2) -> Markup:
