@@ -27,8 +27,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, workdir: Path, workers: int = 2) -> Iterator[str]:
-    """Serve bench.timed_app on a free port; yields the base URL."""
+def gunicorn(database_url: str, workdir: Path, workers: int = 2, source: str | None = None) -> Iterator[str]:
+    """Serve bench.timed_app on a free port; yields the base URL. `source`: another checkout's src folder."""
     port = free_port()
     env = {
         **os.environ,
@@ -36,7 +36,7 @@ def gunicorn(database_url: str, workdir: Path, workers: int = 2) -> Iterator[str
         "SECRET_KEY": "bench-secret-key-" + "z" * 32,
         "COMPETENCY_INSTANCE_DIR": str(workdir / "instance"),
         "COMPETENCY_QUESTIONNAIRE_DIR": str(ROOT / "questionnaires"),
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": os.pathsep.join([source, str(ROOT)] if source else [str(ROOT)]),
         # The bench talks plain http on loopback.
         "COMPETENCY_ENV": "development",
     }

@@ -52,7 +52,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint("kind IN ('cycle_zip', 'team_zip')", name=op.f("ck_job_kind")),
-        sa.CheckConstraint("state IN ('queued', 'running', 'zipping', 'done', 'failed')", name=op.f("ck_job_state")),
+        sa.CheckConstraint(
+            "state IN ('queued', 'running', 'zipping', 'done', 'failed')", name=op.f("ck_job_state")
+        ),
         sa.CheckConstraint("done + failed <= total", name=op.f("ck_job_progress")),
         sa.ForeignKeyConstraint(
             ["file_id"], ["stored_file.id"], name=op.f("fk_job_file_id_stored_file"), ondelete="SET NULL"

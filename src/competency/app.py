@@ -76,6 +76,8 @@ def _stored_fallback(engine: Any) -> Any:
             return snapshot_questionnaire(row) if row is not None else None
 
     return newest
+
+
 def _serving_process() -> bool:
     """False in the watching parent of `flask run --debug` (its reloaded child serves and runs the jobs)."""
     return not os.environ.get("FLASK_DEBUG") or os.environ.get("WERKZEUG_RUN_MAIN") == "true"

@@ -124,7 +124,9 @@ class Settings:
         if settings.trusted_proxies < 0:
             raise ConfigError("COMPETENCY_TRUSTED_PROXIES must be 0 or more")
         if settings.webhook_url and len(settings.webhook_secret) < 16:
-            raise ConfigError("COMPETENCY_WEBHOOK_URL is set: set COMPETENCY_WEBHOOK_SECRET to 16+ random characters")
+            raise ConfigError(
+                "COMPETENCY_WEBHOOK_URL is set: set COMPETENCY_WEBHOOK_SECRET to 16+ random characters"
+            )
         return settings
 
     @property

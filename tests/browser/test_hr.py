@@ -76,7 +76,9 @@ def smallest_cycle(engine: sa.Engine) -> tuple[int, str, list[str], int]:
     return cycle_id, name, sorted(people), in_scope
 
 
-def test_hr_downloads_a_person_pdf_finds_the_cycle_zip_and_sees_the_download_audited(page, live_app, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_hr_downloads_a_person_pdf_finds_the_cycle_zip_and_sees_the_download_audited(
+    page, live_app, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     engine = live_app.extensions["competency.engine"]
     cycle_id, cycle_name, _people, _in_scope = smallest_cycle(engine)
 

@@ -106,23 +106,22 @@ def test_manager_dashboard_radar_toggle_rating_and_blind_spots(page, live_app) -
     member = next(m for m in members if m["submitted"] and m["role"] == "member" and not m.get("manager"))
     name = member["name"]
 
-    # Radar legend: the member's trace starts legend-only; a click on the legend draws it.
+    # The member picker beside the radar: ticking a member (by keyboard) draws their trace over the team's,
+    # whose mean, band and target stay; unticking removes it again.
     radar_traces = page.locator("#radar .scatterlayer .trace")
     before = radar_traces.count()
-    legend_item = page.locator("#radar .legend .traces").filter(has_text=name)
-    assert legend_item.count() == 1
-    assert float(legend_item.evaluate("node => getComputedStyle(node).opacity")) < 1
-    hidden = page.evaluate(
-        "name => document.getElementById('radar').data.find(t => t.name === name).visible", name
-    )
-    assert hidden == "legendonly"
-    legend_item.locator(".legendtoggle").click()
-    page.wait_for_function(
-        "name => document.getElementById('radar').data.find(t => t.name === name).visible === true", arg=name
-    )
+    team_traces = page.evaluate("document.getElementById('radar').data.map(t => t.name)")
+    assert "Team mean" in team_traces and "Lowest to highest" in team_traces
+    picker = page.get_by_role("group", name="Members on the radar")
+    box = picker.get_by_role("checkbox", name=name, exact=True)
+    assert not box.is_checked()
+    box.focus()
+    page.keyboard.press("Space")
     page.wait_for_function(f"document.querySelectorAll('#radar .scatterlayer .trace').length > {before}")
     assert radar_traces.count() == before + 1
-    assert float(legend_item.evaluate("node => getComputedStyle(node).opacity")) == 1
+    names = page.evaluate("document.getElementById('radar').data.map(t => t.name)")
+    assert names == [*team_traces, name]
+    assert page.get_by_text("double-click").count() == 0
     shot(page, "11-manager-radar-member-shown")
     page.locator("#radar").screenshot(
         path=str(shot(page, "11-manager-radar-member-shown").with_name("11b-radar.png"))

@@ -65,9 +65,16 @@ def test_export_scores_writes_a_row_per_person_and_area(org, tmp_path) -> None: 
     out = tmp_path / "scores.csv"
     result = CliRunner().invoke(main, ["export", "scores", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # for Excel
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert len(rows) == 2 * len(ML.areas)
     assert {r["person"] for r in rows} == {"Ana Álvarez", "Bo Berg"}
+    assert [r["area_title"] for r in rows[: len(ML.areas)]] == [a.title for a in ML.areas]
+    raw = tmp_path / "raw.csv"
+    assert CliRunner().invoke(main, ["export", "scores", "--raw", "-o", str(raw)]).exit_code == 0
+    assert not raw.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert len(list(csv.DictReader(io.StringIO(raw.read_text(encoding="utf-8"))))) == len(rows)
 
 
 @pytest.mark.parametrize(

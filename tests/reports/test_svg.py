@@ -164,3 +164,42 @@ def test_estimated_text_width_never_undershoots_the_font() -> None:
     for text in [*LONG_TITLES, "WWWWWWWWWW", "Ünïcödé ärëä", "iiiiii"]:
         actual = sum(hmtx[cmap[ord(c)]][0] for c in text if ord(c) in cmap) / upm * 9
         assert actual <= text_width(text, 9) <= actual * 1.1
+
+
+def _printed_sizes(svg: str, printed_mm: float) -> list[float]:
+    """Font sizes in points of every text of `svg` when it is printed `printed_mm` wide."""
+    root = ET.fromstring(svg)
+    units = float(root.get("viewBox", "0 0 1 1").split()[2])
+    scale = printed_mm / 25.4 * 72 / units
+    return [float(t.get("font-size", "0")) * scale for t in root.iter("{http://www.w3.org/2000/svg}text")]
+
+
+def _css_width(selector: str) -> float:
+    """The width reports.css gives a chart's svg, in mm."""
+    import re
+
+    css = (Path(__file__).resolve().parents[2] / "src/competency/static/reports.css").read_text()
+    match = re.search(re.escape(selector) + r"\s*\{[^}]*width:\s*([\d.]+)mm", css)
+    assert match, selector
+    return float(match.group(1))
+
+
+def test_chart_text_prints_at_7_points_or_more() -> None:
+    axes = [f"Area number {i} with a title" for i in range(11)]
+    radar = radar_svg(axes, [RadarSeries("Team mean", [2.0] * 11, "#1f5fa8")], 0, 4)
+    history = history_svg([(f"2026-{m:02d}-01", 10.0 * m) for m in range(1, 9)])
+    for svg, selector in ((radar, ".radar svg"), (history, ".history-chart svg")):
+        sizes = _printed_sizes(svg, _css_width(selector))
+        assert sizes and min(sizes) >= 7.0, (selector, min(sizes))
+
+
+def test_lines_of_one_colour_differ_by_pattern_and_weight() -> None:
+    lowest = RadarSeries("Lowest", [1.0] * 5, "#7aa7d6", dashed=True, dash="1.5 2.5")
+    highest = RadarSeries("Highest", [3.0] * 5, "#7aa7d6", dashed=True, dash="8 3", width=2.4)
+    svg = radar_svg(list("abcde"), [lowest, highest], 0, 4)
+    root = ET.fromstring(svg)
+    shapes = [e for e in root.iter() if e.tag.endswith("polygon") and e.get("stroke") == "#7aa7d6"]
+    assert {(e.get("stroke-dasharray"), e.get("stroke-width")) for e in shapes} == {
+        ("1.5 2.5", "1.8"),
+        ("8 3", "2.4"),
+    }

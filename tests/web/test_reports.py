@@ -61,11 +61,15 @@ def test_scores_csv_has_a_row_per_person_and_area_for_hr_only(app, make_user) ->
     login(client, world.admin.email)
     response = client.get("/exports/scores.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     with app.app_context():
         questionnaire = catalog().get("ml-engineer")
     # Sam was assessed at mid: every area asked at mid, none other.
     assert [r["area"] for r in rows] == [a.id for a in questionnaire.areas_in_play("mid")]
+    assert [r["area_title"] for r in rows] == [a.title for a in questionnaire.areas_in_play("mid")]
+    assert {r["kind"] for r in rows} == {"self"} and {r["framework_title"] for r in rows} == {
+        questionnaire.title
+    }
     first = rows[0]
     assert (
         first["person"] == "Sam Subject" and first["email"] == "sam@example.org" and first["team"] == "Vision"
@@ -91,7 +95,7 @@ def test_csv_cells_cannot_become_spreadsheet_formulas(app, make_user) -> None:  
         db().commit()
     client = app.test_client()
     login(client, world.hr.email)
-    rows = list(csv.reader(io.StringIO(client.get("/exports/scores.csv").get_data(as_text=True))))
+    rows = list(csv.reader(io.StringIO(client.get("/exports/scores.csv").get_data().decode("utf-8-sig"))))
     assert rows[1][0] == '\'=HYPERLINK("http://evil")'
 
 
@@ -112,10 +116,111 @@ def test_csv_numbers_stay_numbers_when_negative(app, make_user) -> None:  # type
         db().commit()
     client = app.test_client()
     login(client, world.hr.email)
-    body = client.get("/exports/scores.csv").get_data(as_text=True)
+    body = client.get("/exports/scores.csv").get_data().decode("utf-8-sig")
     rows = [r for r in csv.DictReader(io.StringIO(body)) if r["email"] == "olga@example.org"]
     # Above target everywhere: negative gaps, written as numbers (not guarded like text formulas).
     assert rows and all(float(r["gap"]) < 0 for r in rows)
+
+
+def test_csv_for_people_opens_in_excel_and_raw_keeps_full_precision(app, make_user) -> None:  # type: ignore[no-untyped-def]
+    world = build_world(app, make_user)
+    with app.app_context():
+        questionnaire = catalog().get("ml-engineer")
+        session = db()
+        subject = session.get(User, world.subject.id)
+        subject.name = "Zoë Müller"
+        manager = session.get(User, world.manager.id)
+        # Uneven answers in the first area: its score has more than two decimals.
+        answers = answers_for(questionnaire, 3)
+        first = questionnaire.areas[0].items
+        for item in first[: len(first) // 2 + 1]:
+            answers[item.id] = 1
+        _, rated = assessments.record(
+            session,
+            questionnaire,
+            subject=subject,
+            assessor=manager,
+            kind="manager",
+            level="mid",
+            answers=answers,
+        )
+        session.commit()
+    client = app.test_client()
+    login(client, world.hr.email)
+    human = client.get("/exports/scores.csv").get_data()
+    # UTF-8 with a byte order mark: Excel shows "Zoë Müller", not "ZoÃ« MÃ¼ller".
+    assert human.startswith(b"\xef\xbb\xbf") and "Zoë Müller".encode() in human
+    rows = list(csv.DictReader(io.StringIO(human.decode("utf-8-sig"))))
+    mine = [r for r in rows if r["email"] == world.subject.email]
+    own, by_manager = [r for r in mine if r["kind"] == "self"], [r for r in mine if r["kind"] == "manager"]
+    assert len(own) == len(by_manager) == len(questionnaire.areas)
+    assert {r["assessor"] for r in by_manager} == {"Mia Manager"} and {r["assessor"] for r in own} == {""}
+    area = questionnaire.areas[0]
+    exact = rated.areas[area.id].score
+    assert exact is not None and round(exact, 2) != exact
+    cell = next(r for r in by_manager if r["area"] == area.id)
+    assert cell["area_title"] == area.title and cell["score"] == f"{exact:.2f}"
+    assert all(len(r["target"].split(".")[1]) == 2 for r in rows)
+    raw = client.get("/exports/scores.csv?raw=1").get_data()
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    raw_cell = next(
+        r
+        for r in csv.DictReader(io.StringIO(raw.decode()))
+        if r["email"] == world.subject.email and r["kind"] == "manager" and r["area"] == area.id
+    )
+    assert float(raw_cell["score"]) == exact
+
+
+def test_cycle_zip_holds_every_submitted_person_and_lists_the_rest(app, make_user) -> None:  # type: ignore[no-untyped-def]
+    world = build_world(app, make_user)
+    with app.app_context():
+        session = db()
+        now = datetime.now(UTC)
+        cycle = Cycle(
+            name="Autumn review",
+            questionnaire_key="ml-engineer",
+            team_id=world.team_id,
+            opens_at=now - timedelta(days=10),
+            due_at=now + timedelta(days=10),
+        )
+        session.add(cycle)
+        session.commit()
+        questionnaire = catalog().get("ml-engineer")
+        subject = session.get(User, world.subject.id)
+        manager = session.get(User, world.manager.id)
+        for person, level in ((subject, "senior"), (manager, "mid")):
+            assessments.record(
+                session,
+                questionnaire,
+                subject=person,
+                assessor=person,
+                kind="self",
+                level=level,
+                answers=answers_for(questionnaire, 3),
+                cycle_id=cycle.id,
+            )
+        session.commit()
+        cycle_id = cycle.id
+    newcomer = make_user("nina@example.org", "Nina Newcomer")
+    make_team_member(app, world.team_id, newcomer.id)
+    client = app.test_client()
+    login(client, world.hr.email)
+    response = client.get(f"/reports/cycles/{cycle_id}.zip")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    names = archive.namelist()
+    # Rendered in parallel processes, written in the order of the people.
+    assert names == ["mia-manager-ml-engineer.pdf", "sam-subject-ml-engineer.pdf", "README.txt"]
+    text = pdf_text(archive.read("sam-subject-ml-engineer.pdf"))
+    assert "Sam Subject" in text and "Senior" in text
+    # The report is the cycle's, not today's, and says so in its header.
+    assert "as of Autumn review" in text
+    assert "Mia Manager" in pdf_text(archive.read("mia-manager-ml-engineer.pdf"))
+    readme = archive.read("README.txt").decode()
+    assert "Nina Newcomer" in readme and "Sam Subject" not in readme
+    member = app.test_client()
+    login(member, world.manager.email)
+    assert member.get(f"/reports/cycles/{cycle_id}.zip").status_code == 404
 
 
 def make_team_member(app, team_id: int, user_id: int) -> None:  # type: ignore[no-untyped-def]

@@ -177,7 +177,10 @@ def test_cookies_are_secure_outside_development(make_app, questionnaire_dir, mon
     from competency.app import create_app
 
     settings = Settings(
-        env="production", secret_key="a-production-key-0123456789abcdefXYZ", database_url="sqlite://", instance_dir=tmp_path
+        env="production",
+        secret_key="a-production-key-0123456789abcdefXYZ",
+        database_url="sqlite://",
+        instance_dir=tmp_path,
     )
     app = create_app(settings=settings)
     assert app.config["SESSION_COOKIE_SECURE"] is True

@@ -80,15 +80,19 @@ def export() -> None:
 @click.option(
     "-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False), help="CSV to write."
 )
-def export_scores(output: Path) -> None:
-    """A row per person x area of each person's latest submitted self-assessment per framework."""
+@click.option("--raw", is_flag=True, help="Full precision and no byte order mark, for programs.")
+def export_scores(output: Path, raw: bool) -> None:
+    """A row per person x area of each person's latest self- and manager assessment per framework.
+
+    For people by default: UTF-8 with a byte order mark (Excel), titles beside ids, scores rounded to 2
+    decimals as on the pages. --raw keeps full precision."""
     from competency.cli.common import audit, database
     from competency.services import reports
 
     with database() as session:
         rows = 0
         with output.open("w", encoding="utf-8", newline="") as handle:
-            for chunk in reports.scores_csv(session):
+            for chunk in reports.scores_csv(session, raw=raw):
                 handle.write(chunk)
                 rows += chunk.count("\n")
         audit(session, "export.scores", "scores.csv", file=str(output))

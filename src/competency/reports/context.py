@@ -113,8 +113,11 @@ def person_context(
     generated_at: datetime,
     author: str = "competency",
     step_status: Mapping[str, tuple[str, datetime | None]] | None = None,
+    as_of: str | None = None,
 ) -> Context:
-    """Everything templates/reports/person.html shows; the shape is documented at its top."""
+    """Everything templates/reports/person.html shows; the shape is documented at its top.
+
+    `as_of` names what an earlier-dated report shows (a cycle): its header and title block say so."""
     q = questionnaire
     titles = {area.id: area.title for area in q.areas}
     shown = q.areas_in_play(profile.level)
@@ -173,6 +176,7 @@ def person_context(
         "level": level,
         "submitted_at": fmt_date(submitted_at),
         "generated_at": fmt_date(generated_at),
+        "as_of": f"as of {as_of} (submitted {fmt_date(submitted_at)})" if as_of else None,
         "readiness": fmt_readiness(profile.readiness),
         "strengths": [area_row(a) for a in profile.strengths],
         "top_gaps": [area_row(a) for a in profile.top_gaps],
@@ -303,8 +307,13 @@ def team_context(
 
     series = [
         RadarSeries("Team mean", [stat(a.id, "mean") for a in q.areas], SELF_COLOUR, fill=True),
-        RadarSeries("Lowest", [stat(a.id, "min") for a in q.areas], RANGE_COLOUR, dashed=True),
-        RadarSeries("Highest", [stat(a.id, "max") for a in q.areas], RANGE_COLOUR, dashed=True),
+        # Lowest and highest share a colour: in print they differ by pattern and weight.
+        RadarSeries(
+            "Lowest", [stat(a.id, "min") for a in q.areas], RANGE_COLOUR, dashed=True, dash="1.5 2.5"
+        ),
+        RadarSeries(
+            "Highest", [stat(a.id, "max") for a in q.areas], RANGE_COLOUR, dashed=True, dash="8 3", width=2.4
+        ),
         RadarSeries(
             f"Target ({lvl['name']})",
             [q.target_for(a, level) if q.area_in_play(a, level) else None for a in q.areas],

@@ -13,6 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+# The heatmap colours live in reports/heat.py (shared with the web dashboard); re-exported here.
+from competency.reports.heat import NO_SCORE as NO_SCORE
+from competency.reports.heat import gap_bands
+from competency.reports.heat import gap_colour as gap_colour
+from competency.reports.heat import text_colour as text_colour
+
 FONT = "DejaVu Sans, sans-serif"
 #: Advance widths of DejaVu Sans for ASCII 32..126, in thousandths of an em (the font's hmtx).
 # fmt: off
@@ -58,6 +64,9 @@ class RadarSeries:
     colour: str
     dashed: bool = False
     fill: bool = False
+    #: The dash pattern when dashed; lines of one colour (a team's lowest and highest) differ by pattern and weight.
+    dash: str = "5 3"
+    width: float = 1.8
 
 
 @dataclass
@@ -210,7 +219,8 @@ def radar_svg(
         )
     for value in rings[1:] if rings and rings[0] == lo else rings:
         _, y = point(0, value)  # beside the first axis, just inside its ring
-        parts.append(_text(cx + 3, y + font_size * 0.9, f"{value:g}", size=font_size * 0.8, fill=MUTED))
+        # As large as the labels: at least 7 pt where the report prints the radar 150 mm wide (reports.css).
+        parts.append(_text(cx + 3, y + font_size * 0.9, f"{value:g}", size=font_size, fill=MUTED))
     for entry in series:
         parts.extend(
             _series(entry, [point(i, v) if v is not None else None for i, v in enumerate(entry.values)])
@@ -230,9 +240,9 @@ def radar_svg(
 
 
 def _series(entry: RadarSeries, points: list[tuple[float, float] | None]) -> list[str]:
-    stroke = f'stroke={quoteattr(entry.colour)} stroke-width="1.8" stroke-linejoin="round"'
+    stroke = f'stroke={quoteattr(entry.colour)} stroke-width="{entry.width:g}" stroke-linejoin="round"'
     if entry.dashed:
-        stroke += ' stroke-dasharray="5 3"'
+        stroke += f" stroke-dasharray={quoteattr(entry.dash)}"
     out = []
     present = [p for p in points if p is not None]
     if len(present) == len(points) and len(points) >= 3:
@@ -275,10 +285,10 @@ def _legend(
         entry_width = 26 + text_width(entry.name, font_size) + 16
         if x > left and x + entry_width > left + width:
             x, y, rows = left, y + row_height, rows + 1
-        dash = ' stroke-dasharray="5 3"' if entry.dashed else ""
+        dash = f" stroke-dasharray={quoteattr(entry.dash)}" if entry.dashed else ""
         parts.append(
             f'<line x1="{x:.2f}" y1="{y:.2f}" x2="{x + 20:.2f}" y2="{y:.2f}" '
-            f'stroke={quoteattr(entry.colour)} stroke-width="2.2"{dash}/>'
+            f'stroke={quoteattr(entry.colour)} stroke-width="{entry.width + 0.4:g}"{dash}/>'
         )
         parts.append(_text(x + 26, y + font_size * 0.35, entry.name, size=font_size))
         x += entry_width
@@ -286,10 +296,13 @@ def _legend(
 
 
 def history_svg(
-    points: Sequence[tuple[str, float | None]], *, width: float = 460.0, height: float = 150.0
+    points: Sequence[tuple[str, float | None]], *, width: float = 290.0, height: float = 130.0
 ) -> str:
-    """Readiness (0-100) over time, one point per assessment, evenly spaced left to right."""
-    left, right, top, bottom = 40.0, 30.0, 12.0, 26.0
+    """Readiness (0-100) over time, one point per assessment, evenly spaced left to right.
+
+    Drawn in units close to points at the size reports.css prints it (95 mm wide), so 8-unit text is >= 7 pt.
+    """
+    left, right, top, bottom = 30.0, 16.0, 12.0, 24.0
     plot_w, plot_h = width - left - right, height - top - bottom
     parts = []
     for value in (0, 25, 50, 75, 100):
@@ -303,12 +316,12 @@ def history_svg(
     step = (plot_w - 2 * inset) / (count - 1) if count > 1 else 0.0
     xs = [left + inset + step * i if count > 1 else left + plot_w / 2 for i in range(count)]
     # Show every k-th date so that the labels (about 10 characters) never run into each other.
-    widest = max((text_width(label, 7.5) for label, _ in points), default=0.0)
+    widest = max((text_width(label, 8) for label, _ in points), default=0.0)
     every = max(1, math.ceil((widest + 6) / step)) if step else 1
     coords: list[tuple[float, float] | None] = []
     for i, (label, value) in enumerate(points):
         if i % every == 0 or (i == count - 1 and (count - 1) % every == 0):
-            parts.append(_text(xs[i], height - 8, label, size=7.5, anchor="middle", fill=MUTED))
+            parts.append(_text(xs[i], height - 8, label, size=8, anchor="middle", fill=MUTED))
         if value is None:
             coords.append(None)
             continue
@@ -324,52 +337,16 @@ def history_svg(
             continue
         parts.append(f'<circle cx="{c[0]:.2f}" cy="{c[1]:.2f}" r="2.6" fill="#1f5fa8"/>')
         if count <= 8:
-            parts.append(_text(c[0], c[1] - 5, f"{points[i][1]:.1f}", size=7.5, anchor="middle"))
+            parts.append(_text(c[0], c[1] - 5, f"{points[i][1]:.1f}", size=8, anchor="middle"))
     return _svg(parts, 0, 0, width, height, "Readiness over time")
 
 
-# -- heatmap colours ------------------------------------------------------------------------
-
-NO_SCORE = "#e4e7eb"
+# -- heatmap colours (one scale for web and PDF: reports/heat.py) ------------------------------
 
 
 def gap_bins(lo: float, hi: float) -> list[tuple[float, str, str]]:
-    """(upper bound of gap, background, legend text), from far above target to far below it.
-
-    The steps are a quarter of the scale's span (1 point on a 0-4 scale). Blue means met,
-    orange to red below target: a diverging scheme that stays readable for red-green blindness.
-    """
-    step = (hi - lo) / 4 or 1.0
-    return [
-        (-step, "#1f5fa8", f"Above target by {step:g} or more"),
-        (0.0, "#b9d3ee", "Target met"),
-        (step / 2, "#fde0b6", f"Below target by less than {step / 2:g}"),
-        (step, "#f4a259", f"Below target by {step / 2:g} to less than {step:g}"),
-        (math.inf, "#c8412d", f"Below target by {step:g} or more"),
-    ]
-
-
-def gap_colour(gap: float | None, lo: float, hi: float) -> str:
-    """Cell background for a gap (target - score; > 0 is below target); grey for no score."""
-    if gap is None:
-        return NO_SCORE
-    for bound, colour, _ in gap_bins(lo, hi):
-        if gap <= bound if bound <= 0 else gap < bound:
-            return colour
-    return gap_bins(lo, hi)[-1][1]
-
-
-def text_colour(background: str) -> str:
-    """Black or white, whichever contrasts more with the background (WCAG luminance)."""
-
-    def channel(c: int) -> float:
-        s = c / 255
-        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
-
-    hex_ = background.lstrip("#")
-    r, g, b = (int(hex_[i : i + 2], 16) for i in (0, 2, 4))
-    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-    return "#ffffff" if (1.05 / (luminance + 0.05)) > ((luminance + 0.05) / 0.05) else INK
+    """(upper bound of gap, background, legend text), from far above target to far below it."""
+    return [(band.upper, band.colour, band.label) for band in gap_bands(lo, hi)]
 
 
 # -- helpers -------------------------------------------------------------------------------

@@ -90,7 +90,9 @@ def deliver(settings: Settings, mail: Mail) -> None:
     """Send one message now: an SMTP conversation, or the log when no SMTP server is configured."""
     if not settings.smtp_url:
         # A warning, so that it shows with default logging: in development this is how links are read.
-        log.warning("mail not sent (COMPETENCY_SMTP_URL is unset) to %s: %s\n%s", mail.to, mail.subject, mail.text)
+        log.warning(
+            "mail not sent (COMPETENCY_SMTP_URL is unset) to %s: %s\n%s", mail.to, mail.subject, mail.text
+        )
         return
     parts = urlsplit(settings.smtp_url)
     scheme = parts.scheme.lower()

@@ -51,6 +51,8 @@ def person_context(
     if profile.current is None:
         raise NotFound(f"{subject.email} has no submitted self-assessment of {key}")
     current = profile.current
+    # A report as of an earlier assessment (a cycle's ZIP) says so: its numbers are not today's.
+    cycle = session.get(Cycle, current.assessment.cycle_id) if as_of and current.assessment.cycle_id else None
     return build(
         current.questionnaire,
         current.profile,
@@ -71,6 +73,7 @@ def person_context(
             step_id: (state.status, state.done_at)
             for step_id, state in states_of(session, subject.id or 0, key).items()
         },
+        as_of=(cycle.name if cycle else "the self-assessment") if as_of is not None else None,
     )
 
 
@@ -142,31 +145,42 @@ CSV_COLUMNS = [
     "person",
     "email",
     "team",
+    "kind",
+    "assessor",
     "framework",
+    "framework_title",
     "version",
     "level",
     "submitted_at",
     "area",
+    "area_title",
     "score",
     "target",
     "gap",
 ]
+#: Excel on Windows reads a CSV as the local code page unless it starts with a byte order mark.
+BOM = "\ufeff"
 
 
 def scores_rows(session: Session) -> Iterator[list[Any]]:
-    """A row per person x area of each person's latest submitted self-assessment per framework."""
+    """A row per person x area of each person's latest submitted self-assessment per framework, then of
+    the latest submitted manager assessment of them (kind "manager", with who rated), at full precision."""
     ranked = (
         select(
             col(Assessment.id).label("assessment_id"),
             sa.func.row_number()
             .over(
-                partition_by=(col(Assessment.subject_id), col(QuestionnaireVersion.key)),
+                partition_by=(
+                    col(Assessment.subject_id),
+                    col(QuestionnaireVersion.key),
+                    col(Assessment.kind),
+                ),
                 order_by=(col(Assessment.submitted_at).desc(), col(Assessment.id).desc()),
             )
             .label("rank"),
         )
         .join(QuestionnaireVersion, col(QuestionnaireVersion.id) == Assessment.questionnaire_version_id)
-        .where(Assessment.kind == "self", Assessment.status == "submitted")
+        .where(Assessment.status == "submitted")
         .subquery()
     )
     rows = session.exec(
@@ -176,7 +190,13 @@ def scores_rows(session: Session) -> Iterator[list[Any]]:
         .join(QuestionnaireVersion, col(QuestionnaireVersion.id) == Assessment.questionnaire_version_id)
         .join(AreaScore, col(AreaScore.assessment_id) == Assessment.id)
         .where(ranked.c.rank == 1)
-        .order_by(col(User.name), col(User.id), col(QuestionnaireVersion.key), col(AreaScore.id))
+        .order_by(
+            col(User.name),
+            col(User.id),
+            col(QuestionnaireVersion.key),
+            col(Assessment.kind).desc(),  # self before manager
+            col(AreaScore.id),
+        )
     ).all()
     teams: dict[int, list[str]] = {}
     for user_id, name in session.exec(
@@ -185,35 +205,61 @@ def scores_rows(session: Session) -> Iterator[list[Any]]:
         .order_by(col(Team.name))
     ).all():
         teams.setdefault(user_id, []).append(name)
+    assessors = {
+        user_id: name
+        for user_id, name in session.exec(
+            select(User.id, User.name).where(
+                col(User.id).in_({a.assessor_id for _, a, _, _ in rows if a.kind == "manager"})
+            )
+        ).all()
+    }
+    titles: dict[int, dict[str, str]] = {}
     # Area scores are written in the framework's area order, so their ids keep that order.
     for user, assessment, version, score in rows:
+        if version.id not in titles:
+            titles[version.id or 0] = {
+                area.get("id", ""): area.get("title", "") for area in version.definition.get("areas", [])
+            }
         yield [
             user.name,
             user.email,
             "; ".join(teams.get(user.id or 0, [])),
+            assessment.kind,
+            assessors.get(assessment.assessor_id, "") if assessment.kind == "manager" else "",
             version.key,
+            version.title,
             version.version,
             assessment.target_level,
             assessment.submitted_at.isoformat() if assessment.submitted_at else "",
             score.area_id,
-            # Floats, not strings: csv writes their full precision, and the formula guard leaves numbers alone.
-            "" if score.score is None else score.score,
+            titles[version.id or 0].get(score.area_id, ""),
+            # Floats, not strings: the formula guard leaves numbers alone; `_cells` rounds them for people.
+            score.score,
             score.target,
-            "" if score.gap is None else score.gap,
+            score.gap,
         ]
 
 
-def scores_csv(session: Session) -> Iterator[str]:
+def scores_csv(session: Session, *, raw: bool = False) -> Iterator[str]:
+    """The CSV in chunks. For people (default): a byte order mark so Excel reads UTF-8, scores rounded to
+    2 decimals as on the pages. `raw`: no mark, full precision, for programs."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n" if not raw else "\n")
+    if not raw:
+        buffer.write(BOM)
     writer.writerow(CSV_COLUMNS)
     for row in scores_rows(session):
-        writer.writerow(_csv_safe(row))
+        writer.writerow(_cells(_csv_safe(row), raw))
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+def _cells(row: list[Any], raw: bool) -> list[Any]:
+    """None as an empty cell; floats at full precision (raw) or with the 2 decimals the pages show."""
+    return ["" if v is None else (f"{v:.2f}" if isinstance(v, float) and not raw else v) for v in row]
 
 
 def _csv_safe(row: list[Any]) -> list[Any]:

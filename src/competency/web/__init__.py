@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def init_web(app: Flask) -> None:
-    from competency.web import errors, limits, requests, security
+    from competency.web import assets, errors, limits, requests, security
     from competency.web.account import bp as account_bp
     from competency.web.admin import bp as admin_bp
     from competency.web.assess import bp as assess_bp
@@ -20,6 +20,7 @@ def init_web(app: Flask) -> None:
     from competency.web.teams import bp as teams_bp
 
     requests.init_app(app)
+    assets.init_app(app)
     security.init_app(app)
     init_auth(app)
     errors.init_app(app)

@@ -139,17 +139,46 @@ def history(
     }
 
 
-def embed(figure: dict[str, Any], element_id: str) -> Markup:
-    """The figure as a JSON data block. `<`, `>` and `&` are written as \\u003c, \\u003e, \\u0026 (the
-    same string to JSON.parse): escaping only `</` lets a name holding `<!--<script>` switch the HTML
-    parser into a state that swallows the rest of the page."""
+def preview(figure: dict[str, Any], title: str = "Radar chart") -> Markup:
+    """A radar figure drawn as plain SVG on the server (the PDF's drawing), shown inside the chart's box
+    until plotly.js has loaded and replaces it: the chart is there with the page's first paint."""
+    from competency.reports.svg import RadarSeries, radar_svg
+
+    traces = [
+        t for t in figure["data"] if t.get("type") == "scatterpolar" and t.get("name") != "Lowest to highest"
+    ]
+    if not traces:
+        return Markup("")
+    axes = [re.sub(r"<[^>]*>", " ", str(label)) for label in traces[0]["theta"][:-1]]
+    lo, hi = figure["layout"]["polar"]["radialaxis"]["range"]
+    series = [
+        RadarSeries(
+            str(t["name"]),
+            list(t["r"][: len(axes)]),
+            t["line"]["color"],
+            dashed=t["line"].get("dash", "solid") != "solid",
+            fill=t.get("fill") == "toself",
+        )
+        for t in traces
+        if t.get("visible", True) is True
+    ]
+    svg = radar_svg(axes, series, lo, hi, title=title)
+    return Markup(f'<div class="chart-preview">{svg}</div>')
+
+
+def embed(data: Any, element_id: str, kind: str = "figure-data") -> Markup:
+    """`data` as a JSON block for static/js; `kind` "figure-data" is drawn as a plotly figure.
+
+    `<`, `>` and `&` are written as JSON escapes: a name holding `<!--<script>` or `</script>` can then
+    neither close the element nor switch the HTML parser into another state.
+    """
     payload = (
-        json.dumps(figure, separators=(",", ":"))
+        json.dumps(data, separators=(",", ":"))
         .replace("<", "\\u003c")
         .replace(">", "\\u003e")
         .replace("&", "\\u0026")
     )
     return Markup(
-        f'<script type="application/json" id="{element_id}-data" class="figure-data" data-target="{element_id}">'
+        f'<script type="application/json" id="{element_id}-data" class="{kind}" data-target="{element_id}">'
         f"{payload}</script>"
     )

@@ -14,7 +14,10 @@ MESSAGES = {
     403: ("Not allowed", "You do not have access to this page."),
     404: ("Not found", "There is nothing here, or you do not have access to it."),
     405: ("Not allowed", "This address does not accept that kind of request."),
-    409: ("Already changed", "Someone (perhaps you, in another tab) changed this at the same time. Reload and check."),
+    409: (
+        "Already changed",
+        "Someone (perhaps you, in another tab) changed this at the same time. Reload and check.",
+    ),
     413: ("Too large", "What you sent is larger than this service accepts. Send something smaller."),
     429: ("Too many requests", "Wait a little before you try again."),
     503: ("Busy", "The service is busy right now. Try again in a minute."),

@@ -1,12 +1,11 @@
-"""Home, health check and the plotly.js asset."""
+"""Home, health check and the old plotly.js address."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, send_from_directory
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -60,17 +59,7 @@ def step_title(key: str, step_id: str) -> str:
     return step_id
 
 
-def _plotly_dir() -> Path:
-    import importlib.util
-
-    spec = importlib.util.find_spec("plotly")
-    if spec is None or spec.origin is None:
-        abort(404)
-    return Path(spec.origin).parent / "package_data"
-
-
 @bp.route("/vendor/plotly.min.js")
 def plotly_js() -> Response:
-    """plotly.js from the installed plotly package (no CDN); cached for a long time."""
-    response = send_from_directory(_plotly_dir(), "plotly.min.js", max_age=60 * 60 * 24 * 30)
-    return response
+    """The old address of plotly.js: the pages load the vendored partial bundle from static/ now."""
+    return redirect(url_for("static", filename="vendor/plotly.min.js"), 301)

@@ -43,7 +43,10 @@ def _require_hr() -> User:
 
 def _refused(refused: RenderRefused) -> Response:
     response = current_app.make_response(
-        (render_template("error.html", code=refused.status, title="Please wait", message=refused.message), refused.status)
+        (
+            render_template("error.html", code=refused.status, title="Please wait", message=refused.message),
+            refused.status,
+        )
     )
     response.headers["Retry-After"] = str(refused.retry_after)
     return response
@@ -164,8 +167,11 @@ def scores_csv() -> Response:
     _require_hr()
     _audit("export.scores", "scores.csv")
     stamp = datetime.now(UTC).strftime("%Y%m%d")
+    # ?raw=1: full precision and no byte order mark, for programs; the default opens in a spreadsheet.
+    raw = request.args.get("raw") == "1"
+    name = f"competency-scores-{stamp}{'-raw' if raw else ''}.csv"
     # Built whole (about 1 MB for 1,000 people) so the request's session is not held while a client reads.
-    return _attachment("".join(service.scores_csv(db())), "text/csv", f"competency-scores-{stamp}.csv")
+    return _attachment("".join(service.scores_csv(db(), raw=raw)), "text/csv", name)
 
 
 @bp.route("/audit")

@@ -36,9 +36,9 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        from competency.web.charts import embed
+        from competency.web.charts import embed, preview
 
-        return {"nav_links": nav_links, "has_endpoint": has_endpoint, "embed": embed}
+        return {"nav_links": nav_links, "has_endpoint": has_endpoint, "embed": embed, "preview": preview}
 
 
 #: (endpoint, label, who sees it): blueprints add their entry points here when they register.

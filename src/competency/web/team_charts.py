@@ -1,4 +1,6 @@
-"""Plotly figures of the team dashboard as plain dicts: radar, members x areas heatmap, trend over cycles."""
+"""Plotly figures of the team dashboard as plain dicts: radar, members x areas heatmap, trend over cycles.
+
+The heatmap's colours are reports/heat.py's, the same as the team PDF's and the table version's."""
 
 from __future__ import annotations
 
@@ -6,39 +8,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from competency.questionnaire import Questionnaire
+from competency.reports.heat import band_index, gap_bands
 from competency.services.cycles import TrendPoint
-from competency.services.teams import TeamSummary
+from competency.services.teams import MemberSummary, TeamSummary
 from competency.web import charts
 
 BAND = "rgba(37, 99, 235, 0.14)"
 BAND_LINE = "rgba(37, 99, 235, 0.45)"
-#: Diverging scale for gap = target - score: blue above target, white on it, red below it.
-#: The heatmap's four gap bands, far above target to far below it, with the colours the table version
-#: uses (static/css/app.css .heat-*): chart and table always agree on a cell's colour.
-GAP_BANDS = [
-    ("heat-above2", "#1d4ed8", "above target by {step:g}+"),
-    ("heat-above", "#bfdbfe", "target met"),
-    ("heat-below", "#fecaca", "below by less than {step:g}"),
-    ("heat-below2", "#b91c1c", "below by {step:g}+"),
-]
-#: Stepwise colour scale over the band numbers 0..3.
-GAP_SCALE = [
-    point
-    for index, (_, colour, _) in enumerate(GAP_BANDS)
-    for point in ([index / len(GAP_BANDS), colour], [(index + 1) / len(GAP_BANDS), colour])
-]
-
-
-def gap_band(gap: float, lo: float, hi: float) -> int:
-    """0..3: far above target, met, a little below, far below (a step is a quarter of the scale)."""
-    step = (hi - lo) / 4 or 1.0
-    if gap <= -step:
-        return 0
-    if gap <= 0:
-        return 1
-    if gap < step:
-        return 2
-    return 3
 
 
 #: Member traces cycle through these (the mean and the band use SELF's blue).
@@ -49,8 +25,12 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def team_radar(summary: TeamSummary, level: str, *, individuals: bool) -> dict[str, Any]:
-    """Team mean, the min-max band, the target of `level`, and (individuals) one hidden trace per member."""
+def team_radar(summary: TeamSummary, level: str) -> dict[str, Any]:
+    """Team mean, the min-max band and the target of `level`: always drawn, never hidden by a click.
+
+    Members are added on demand by the picker beside the chart (static/js/team.js, data from
+    `member_series`), so a team of a thousand does not send a thousand hidden traces.
+    """
     q = summary.questionnaire
     area_ids = summary.current_area_ids
     stats = [summary.stats.get(a) for a in area_ids]
@@ -71,17 +51,6 @@ def team_radar(summary: TeamSummary, level: str, *, individuals: bool) -> dict[s
             "fill": True,
         },
     ]
-    if individuals:
-        for index, member in enumerate(summary.submitted):
-            traces.append(
-                {
-                    "name": charts.label(member.name),
-                    "values": [member.score(a) for a in area_ids],
-                    "colour": MEMBER_COLOURS[index % len(MEMBER_COLOURS)],
-                    "dash": "dot",
-                    "visible": "legendonly",
-                }
-            )
     figure = charts.radar(q, traces)
     figure["data"].insert(
         0, _band(q, [s.min if s else None for s in stats], [s.max if s else None for s in stats])
@@ -91,17 +60,25 @@ def team_radar(summary: TeamSummary, level: str, *, individuals: bool) -> dict[s
     layout = figure["layout"]
     # The scale labels run between the first two areas, clear of the top area's title.
     layout["polar"]["radialaxis"]["angle"] = 90 - 180 / max(len(area_ids), 1)
-    layout["legend"] = {
-        "orientation": "v",
-        "x": 1.05,
-        "y": 1,
-        "title": {"text": "Click to show or hide" if individuals else ""},
-        "itemclick": "toggle",
-        "itemdoubleclick": "toggleothers",
-    }
-    layout["margin"] = {"l": 80, "r": 40, "t": 40, "b": 40}
+    # The legend is a key, not a control: the picker chooses members, and nothing hides the team's lines.
+    layout["legend"] = {"orientation": "h", "y": -0.08, "itemclick": False, "itemdoubleclick": False}
+    layout["margin"] = {"l": 80, "r": 80, "t": 40, "b": 40}
     layout["height"] = 560
     return figure
+
+
+def member_series(summary: TeamSummary) -> list[dict[str, Any]]:
+    """Each submitted member's scores in the radar's area order, with the colour their trace takes."""
+    area_ids = summary.current_area_ids
+    return [
+        {
+            "id": member.user_id,
+            "name": charts.label(member.name),
+            "r": charts._closed([_round(member.score(a)) for a in area_ids]),
+            "colour": MEMBER_COLOURS[index % len(MEMBER_COLOURS)],
+        }
+        for index, member in enumerate(summary.submitted)
+    ]
 
 
 def _band(q: Questionnaire, lows: list[float | None], highs: list[float | None]) -> dict[str, Any]:
@@ -131,14 +108,16 @@ def _band(q: Questionnaire, lows: list[float | None], highs: list[float | None])
     }
 
 
-def heatmap(summary: TeamSummary) -> dict[str, Any]:
+def heatmap(summary: TeamSummary, members: Sequence[MemberSummary]) -> dict[str, Any]:
     """Members x areas: the cell text is the member's score, the colour its gap to their own target."""
     q = summary.questionnaire
     area_ids = summary.area_ids
+    bands = gap_bands(q.lo, q.hi)
     # Full titles on one line, slanted: wrapped ones collide when there are many areas.
     columns = [charts.label(summary.area_titles[a]) for a in area_ids]
-    members = summary.members
-    rows = [charts.label(m.name) if m.submitted else f"{charts.label(m.name)} (not submitted)" for m in members]
+    rows = [
+        charts.label(m.name) if m.submitted else f"{charts.label(m.name)} (not submitted)" for m in members
+    ]
     z: list[list[float | None]] = []
     text: list[list[str]] = []
     hover: list[list[str]] = []
@@ -158,11 +137,9 @@ def heatmap(summary: TeamSummary) -> dict[str, Any]:
             if rating is None or rating.score is None:
                 z_row.append(None)
                 t_row.append("" if not member.submitted else "–")
-                h_row.append(
-                    f"{name}<br>{title}<br>{'not scored' if member.submitted else 'not submitted'}"
-                )
+                h_row.append(f"{name}<br>{title}<br>{'not scored' if member.submitted else 'not submitted'}")
                 continue
-            z_row.append(gap_band(rating.gap if rating.gap is not None else 0.0, q.lo, q.hi))
+            z_row.append(band_index(rating.gap if rating.gap is not None else 0.0, q.lo, q.hi))
             t_row.append(f"{rating.score:.2f}")
             status = "below target" if (rating.gap or 0) > 0 else "target met"
             h_row.append(
@@ -172,7 +149,12 @@ def heatmap(summary: TeamSummary) -> dict[str, Any]:
         z.append(z_row)
         text.append(t_row)
         hover.append(h_row)
-    step = (q.hi - q.lo) / 4 or 1.0
+    # A stepwise scale over the band numbers 0..4: each band one flat colour, as in the PDF.
+    scale = [
+        point
+        for index, band in enumerate(bands)
+        for point in ([index / len(bands), band.colour], [(index + 1) / len(bands), band.colour])
+    ]
     return {
         "data": [
             {
@@ -185,23 +167,14 @@ def heatmap(summary: TeamSummary) -> dict[str, Any]:
                 "textfont": {"size": 12},
                 "customdata": hover,
                 "hovertemplate": "%{customdata}<extra></extra>",
-                "colorscale": GAP_SCALE,
+                "colorscale": scale,
                 "zmin": -0.5,
-                "zmax": len(GAP_BANDS) - 0.5,
+                "zmax": len(bands) - 0.5,
                 "xgap": 2,
                 "ygap": 2,
                 "hoverongaps": False,
-                "colorbar": {
-                    "title": {"text": "Gap to target", "side": "top", "font": {"size": 12}},
-                    "tickvals": list(range(len(GAP_BANDS))),
-                    "ticktext": [label.format(step=step) for _, _, label in GAP_BANDS],
-                    "tickfont": {"size": 11},
-                    "thickness": 14,
-                    "len": min(1.0, 260 / (34 * max(len(rows), 1))),
-                    "lenmode": "fraction",
-                    "y": 1,
-                    "yanchor": "top",
-                },
+                # The legend under the chart (the same as the PDF's) says what each colour means.
+                "showscale": False,
             }
         ],
         "layout": {
@@ -226,11 +199,24 @@ def heatmap(summary: TeamSummary) -> dict[str, Any]:
 
 
 def trend(summary: TeamSummary, points: Sequence[TrendPoint]) -> dict[str, Any]:
-    """Mean score per area across cycles (one line per area), plus mean readiness on a second axis."""
-    q = summary.questionnaire
+    """Mean readiness per cycle, and one line per area's mean score: one shown at a time (a select above
+    the chart switches, static/js/team.js), so each reads on its own axis instead of twelve lines on two."""
     labels = [charts.label(p.cycle.name) for p in points]
-    data: list[dict[str, Any]] = []
-    for index, area_id in enumerate(summary.current_area_ids):
+    data: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": "Mean readiness",
+            "x": labels,
+            "y": [None if p.readiness is None else round(p.readiness, 1) for p in points],
+            "line": {"color": "#0f172a", "width": 3},
+            "marker": {"size": 8},
+            "customdata": [p.submitted for p in points],
+            "hovertemplate": "%{x}: %{y} % (%{customdata} submitted)<extra></extra>",
+            "connectgaps": True,
+        }
+    ]
+    for area_id in summary.current_area_ids:
         data.append(
             {
                 "type": "scatter",
@@ -238,48 +224,30 @@ def trend(summary: TeamSummary, points: Sequence[TrendPoint]) -> dict[str, Any]:
                 "name": charts.label(summary.area_titles[area_id]),
                 "x": labels,
                 "y": [_round(p.area_means.get(area_id)) for p in points],
-                "line": {
-                    "color": charts.PALETTE[index % len(charts.PALETTE)],
-                    "width": 1.5,
-                    "dash": ["solid", "dot", "dash"][index // len(charts.PALETTE) % 3],
-                },
-                "hovertemplate": "%{x}: %{y}<extra>" + charts.label(summary.area_titles[area_id]) + "</extra>",
+                "line": {"color": charts.SELF, "width": 3},
+                "marker": {"size": 8},
+                "hovertemplate": "%{x}: %{y}<extra></extra>",
                 "connectgaps": True,
+                "visible": False,
             }
         )
-    data.append(
-        {
-            "type": "scatter",
-            "mode": "lines+markers",
-            "name": "Readiness (right axis)",
-            "x": labels,
-            "y": [None if p.readiness is None else round(p.readiness, 1) for p in points],
-            "yaxis": "y2",
-            "line": {"color": "#0f172a", "width": 3},
-            "marker": {"size": 8},
-            "customdata": [p.submitted for p in points],
-            "hovertemplate": "%{x}: %{y} % (%{customdata} submitted)<extra>Readiness</extra>",
-            "connectgaps": True,
-        }
-    )
     return {
         "data": data,
         "layout": {
             "xaxis": {"type": "category"},
-            "yaxis": {
-                "range": [q.lo, q.hi],
-                "title": {"text": "mean score"},
-                "tickvals": list(q.scale_values),
-            },
-            "yaxis2": {
-                "range": [0, 100],
-                "overlaying": "y",
-                "side": "right",
-                "title": {"text": "readiness %"},
-                "showgrid": False,
-            },
-            "legend": {"orientation": "h", "y": -0.2},
-            "height": 420,
-            "margin": {"l": 60, "r": 60, "t": 20, "b": 40},
+            "yaxis": {"range": [0, 100], "title": {"text": "mean readiness %"}},
+            "showlegend": False,
+            "height": 320,
+            "margin": {"l": 60, "r": 20, "t": 20, "b": 40},
         },
     }
+
+
+def trend_choices(summary: TeamSummary) -> list[tuple[int, str, str]]:
+    """(trace index, label, y axis "lo,hi") for the trend's select, in the order of the traces."""
+    q = summary.questionnaire
+    scale = f"{q.lo:g},{q.hi:g}"
+    return [(0, "Mean readiness", "0,100")] + [
+        (index, f"{summary.area_titles[a]}: mean score", scale)
+        for index, a in enumerate(summary.current_area_ids, start=1)
+    ]

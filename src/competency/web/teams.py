@@ -8,9 +8,10 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import login_required
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from competency.models import Team, utcnow
+from competency.reports import heat
 from competency.services import NotFound, access, plans
 from competency.services import cycles as cycle_service
 from competency.services import teams as service
@@ -29,6 +30,9 @@ HIDDEN = service.HIDDEN
 MAX_MENTORS_SHOWN = 3
 #: Without an open cycle, plan steps done in this period are listed.
 STEPS_SHOWN_FOR = timedelta(days=90)
+#: Members per page of the member sections (heatmap, members, mentors, self and manager): a team of a
+#: thousand renders as fast as one of fifty.
+PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,8 @@ def dashboard(team_id: int) -> str:
     figures: dict[str, Any] = {}
     progress: list[cycle_service.CycleProgress] = []
     trend: list[cycle_service.TrendPoint] = []
+    pages = Pages.of(len(summary.members), request.args.get("page"))
+    members = summary.members[pages.start : pages.stop] if view.individuals else []
     if view.shown:
         progress = cycle_service.team_progress(session, team_id, summary.key)
         trend = cycle_service.team_trend(session, team_id, summary.key)
@@ -122,12 +128,16 @@ def dashboard(team_id: int) -> str:
             progress = service.anonymous_progress(progress)
             trend = service.aggregate_trend(trend, view.threshold)
         if summary.submitted_count:
-            figures["radar"] = team_charts.team_radar(summary, level, individuals=view.individuals)
-        if view.individuals and summary.members:
-            figures["heatmap"] = team_charts.heatmap(summary)
-        if any(point.readiness is not None or point.area_means for point in trend):
+            figures["radar"] = team_charts.team_radar(summary, level)
+        if members:
+            figures["heatmap"] = team_charts.heatmap(summary, members)
+        if any(point.submitted for point in trend):
             figures["trend"] = team_charts.trend(summary, trend)
-    rated = self_vs_manager(summary) if view.individuals else []
+    on_page = {m.user_id for m in members}
+    rated = self_vs_manager(summary, members) if view.individuals else []
+    suggestions = (
+        [sug for sug in summary.mentor_suggestions() if sug.member.user_id in on_page] if members else []
+    )
     taken: dict[int, set[str]] = {}
     done_steps: list[plans.DoneStep] = []
     steps_since = None
@@ -147,16 +157,21 @@ def dashboard(team_id: int) -> str:
         q=summary.questionnaire,
         level=level,
         figures=figures,
+        picker=team_charts.member_series(summary) if view.individuals and "radar" in figures else [],
+        trend_choices=team_charts.trend_choices(summary) if "trend" in figures else [],
         progress=progress,
         trend=trend,
         can_rate=view.role == "manager",
         can_run_cycles=view.role == "manager" or me().is_hr,
         me_id=me().id,
-        bins=gap_bins(summary.questionnaire.lo, summary.questionnaire.hi),
-        heat_rows=heat_rows(summary) if view.individuals else [],
+        bins=gap_legend(summary.questionnaire.lo, summary.questionnaire.hi),
+        members=members,
+        pages=pages,
+        heat_rows=heat_rows(summary, members),
         rated=rated,
+        suggestions=suggestions,
         blind_spots={r.member.user_id: r.spots for r in rated},
-        expert_names={a: ", ".join(m.name for m in summary.experts(a)) for a in summary.area_ids},
+        expert_names={a: expert_list(summary.experts(a)) for a in summary.area_ids},
         fmt=fmt,
         max_mentors=MAX_MENTORS_SHOWN,
         hidden_message="" if view.shown else hidden_message(view),
@@ -166,6 +181,29 @@ def dashboard(team_id: int) -> str:
         steps_since=steps_since,
         step_title=step_title,
     )
+
+
+@dataclass(frozen=True)
+class Pages:
+    """Which slice of the members one page of the dashboard shows (page numbers from 1)."""
+
+    number: int
+    count: int
+    total: int
+
+    @classmethod
+    def of(cls, total: int, asked: str | None) -> Pages:
+        count = max(1, -(-total // PAGE_SIZE))
+        number = int(asked) if asked and asked.isdigit() else 1
+        return cls(min(max(number, 1), count), count, total)
+
+    @property
+    def start(self) -> int:
+        return (self.number - 1) * PAGE_SIZE
+
+    @property
+    def stop(self) -> int:
+        return min(self.start + PAGE_SIZE, self.total)
 
 
 @bp.route("/api/teams/<int:team_id>/summary")
@@ -188,15 +226,19 @@ def hidden_message(view: TeamView) -> str:
     )
 
 
-def gap_bins(lo: float, hi: float) -> list[tuple[str, str]]:
-    """(css class, legend text) for the heatmap table, from far above target to far below it."""
-    step = (hi - lo) / 4 or 1.0
-    return [
-        ("heat-above2", f"above target by {step:g} or more"),
-        ("heat-above", "target met"),
-        ("heat-below", f"below target by less than {step:g}"),
-        ("heat-below2", f"below target by {step:g} or more"),
-    ]
+def gap_legend(lo: float, hi: float) -> list[tuple[str, str, str]]:
+    """(background, ink, legend text) of each heatmap colour, far above target to far below it."""
+    return [(band.colour, band.ink, band.label) for band in heat.gap_bands(lo, hi)]
+
+
+def expert_list(experts: list[service.MemberSummary]) -> Markup:
+    """The best experts by name and how many more: a team of a thousand has hundreds in an area."""
+    names = ", ".join(m.name for m in experts[:MAX_MENTORS_SHOWN])
+    if len(experts) > MAX_MENTORS_SHOWN:
+        return Markup(
+            f'{escape(names)} <span class="muted">and {len(experts) - MAX_MENTORS_SHOWN} more</span>'
+        )
+    return Markup(escape(names))
 
 
 def fmt(value: float | None, digits: int = 2) -> Markup:
@@ -216,10 +258,12 @@ class SelfVsManager:
     rows: list[tuple[str, str, Markup, Markup, Markup, bool]]
 
 
-def self_vs_manager(summary: service.TeamSummary) -> list[SelfVsManager]:
+def self_vs_manager(
+    summary: service.TeamSummary, members: list[service.MemberSummary]
+) -> list[SelfVsManager]:
     out = []
     dash = Markup('<span class="muted">–</span>')
-    for member in summary.members:
+    for member in members:
         if member.manager is None:
             continue
         comparison = {c.area_id: c for c in member.comparison(summary.area_ids)}
@@ -241,25 +285,24 @@ def self_vs_manager(summary: service.TeamSummary) -> list[SelfVsManager]:
     return out
 
 
-def heat_rows(summary: service.TeamSummary) -> list[tuple[service.MemberSummary, list[tuple[str, str, str]]]]:
-    """Per member, per area: (css class of the gap, score text, signed gap text) for the heatmap table."""
+def heat_rows(
+    summary: service.TeamSummary, members: list[service.MemberSummary]
+) -> list[tuple[service.MemberSummary, list[tuple[str, str, str]]]]:
+    """Per member, per area: (inline colours, score text, signed gap text) for the heatmap table."""
     q = summary.questionnaire
+    none = f"background-color: {heat.NO_SCORE}; color: {heat.text_colour(heat.NO_SCORE)}"
+    styles = [f"background-color: {b.colour}; color: {b.ink}" for b in heat.gap_bands(q.lo, q.hi)]
     rows = []
-    for member in summary.members:
+    for member in members:
         cells = []
         for area_id in summary.area_ids:
             rating = member.areas.get(area_id)
             if member.submitted and not member.in_play(area_id):
-                cells.append(("heat-none", "not in play", ""))
+                cells.append((none, "not in play", ""))
             elif rating is None or rating.score is None or rating.gap is None:
-                cells.append(("heat-none", "–", ""))
+                cells.append((none, "–", ""))
             else:
-                cells.append((gap_class(rating.gap, q.lo, q.hi), f"{rating.score:.2f}", f"{rating.gap:+.2f}"))
+                style = styles[heat.band_index(rating.gap, q.lo, q.hi)]
+                cells.append((style, f"{rating.score:.2f}", f"{rating.gap:+.2f}"))
         rows.append((member, cells))
     return rows
-
-
-def gap_class(gap: float | None, lo: float, hi: float) -> str:
-    if gap is None:
-        return "heat-none"
-    return team_charts.GAP_BANDS[team_charts.gap_band(gap, lo, hi)][0]
