@@ -171,58 +171,6 @@ def test_csv_for_people_opens_in_excel_and_raw_keeps_full_precision(app, make_us
     assert float(raw_cell["score"]) == exact
 
 
-def test_cycle_zip_holds_every_submitted_person_and_lists_the_rest(app, make_user) -> None:  # type: ignore[no-untyped-def]
-    world = build_world(app, make_user)
-    with app.app_context():
-        session = db()
-        now = datetime.now(UTC)
-        cycle = Cycle(
-            name="Autumn review",
-            questionnaire_key="ml-engineer",
-            team_id=world.team_id,
-            opens_at=now - timedelta(days=10),
-            due_at=now + timedelta(days=10),
-        )
-        session.add(cycle)
-        session.commit()
-        questionnaire = catalog().get("ml-engineer")
-        subject = session.get(User, world.subject.id)
-        manager = session.get(User, world.manager.id)
-        for person, level in ((subject, "senior"), (manager, "mid")):
-            assessments.record(
-                session,
-                questionnaire,
-                subject=person,
-                assessor=person,
-                kind="self",
-                level=level,
-                answers=answers_for(questionnaire, 3),
-                cycle_id=cycle.id,
-            )
-        session.commit()
-        cycle_id = cycle.id
-    newcomer = make_user("nina@example.org", "Nina Newcomer")
-    make_team_member(app, world.team_id, newcomer.id)
-    client = app.test_client()
-    login(client, world.hr.email)
-    response = client.get(f"/reports/cycles/{cycle_id}.zip")
-    assert response.status_code == 200 and response.mimetype == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(response.data))
-    names = archive.namelist()
-    # Rendered in parallel processes, written in the order of the people.
-    assert names == ["mia-manager-ml-engineer.pdf", "sam-subject-ml-engineer.pdf", "README.txt"]
-    text = pdf_text(archive.read("sam-subject-ml-engineer.pdf"))
-    assert "Sam Subject" in text and "Senior" in text
-    # The report is the cycle's, not today's, and says so in its header.
-    assert "as of Autumn review" in text
-    assert "Mia Manager" in pdf_text(archive.read("mia-manager-ml-engineer.pdf"))
-    readme = archive.read("README.txt").decode()
-    assert "Nina Newcomer" in readme and "Sam Subject" not in readme
-    member = app.test_client()
-    login(member, world.manager.email)
-    assert member.get(f"/reports/cycles/{cycle_id}.zip").status_code == 404
-
-
 def make_team_member(app, team_id: int, user_id: int) -> None:  # type: ignore[no-untyped-def]
     from competency.models import Team
     from competency.services import users
