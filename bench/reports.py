@@ -36,7 +36,11 @@ def seed(database_url: str, people: int) -> int:
 
     migrate.upgrade(database_url)
     questionnaire = load_file(questionnaire_dir() / "ml-engineer.yaml")
-    items = [item for area in questionnaire.areas for item in area.items]
+    items = [
+        item
+        for area in questionnaire.areas_in_play("mid")
+        for item in questionnaire.items_in_play(area, "mid")
+    ]
     rng = random.Random(7)
     engine = create_db_engine(database_url)
     with session_scope(engine) as session:

@@ -38,7 +38,11 @@ def seed(database_url: str) -> tuple[str, int, int, str]:
         users.add_member(session, team, engineer, "member")
         users.add_member(session, team, manager, "manager")
         now = datetime.now(UTC)
-        items = [item for area in questionnaire.areas for item in area.items]
+        items = [
+            item
+            for area in questionnaire.areas_in_play("mid")
+            for item in questionnaire.items_in_play(area, "mid")
+        ]
         for round_ in range(3):
             answers = {item.id: min(4, (i + round_) % 5) for i, item in enumerate(items)}
             assessments.record(

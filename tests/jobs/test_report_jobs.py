@@ -285,3 +285,30 @@ def test_a_job_whose_worker_vanished_does_not_block_a_new_one(app, make_user) ->
         db().commit()
         again = jobs.start_cycle_zip(db(), db().get(User, world.hr.id), db().get(Cycle, cycle_id))
     assert again.id != first
+
+
+def test_releasing_a_rating_warms_the_subjects_own_report(app, make_user, run_jobs, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from competency.models import Assessment
+    from competency.reports import render
+
+    world = build_world(app, make_user)
+    renders: list[bool] = []
+    real = render.person_pdf
+
+    def counting(context, **kwargs):  # type: ignore[no-untyped-def]
+        renders.append(bool(context["comparison"]))
+        return real(context, **kwargs)
+
+    monkeypatch.setattr(render, "person_pdf", counting)
+    own = app.test_client()
+    login(own, world.subject.email)
+    before = own.get(f"/reports/people/{world.subject.id}.pdf?questionnaire=ml-engineer")
+    assert before.status_code == 200 and renders == [False]  # the rating is not theirs to see yet
+    with app.app_context():
+        rating = db().get(Assessment, world.manager_rating_id)
+        manager = db().get(User, world.manager.id)
+        assert assessments.release(db(), manager, rating)
+    run_jobs()
+    assert renders == [False, True]  # their copy, now with the manager's rating, rendered ahead of them
+    after = own.get(f"/reports/people/{world.subject.id}.pdf?questionnaire=ml-engineer")
+    assert after.status_code == 200 and after.data != before.data and len(renders) == 2

@@ -64,14 +64,18 @@ def write_zip(job_id: int, task: Any = None) -> None:
 
 
 @queue.huey.task(retries=1, retry_delay=30, timeout=PDF_TIME_LIMIT)
-def warm_person_pdf(subject_id: int, key: str) -> None:
-    """Render a person's current report ahead of its first download (after a submit or a release)."""
+def warm_person_pdf(subject_id: int, key: str, as_subject: bool = False) -> None:
+    """Render a person's current report ahead of its first download (after a submit or a release).
+
+    `as_subject`: the copy the person themselves downloads (only manager ratings released to them)."""
     with queue.session() as db:
         subject = db.get(User, subject_id)
         if subject is None:
             return
         try:
-            report_cache.person_pdf(db, queue.settings(), subject, key)
+            report_cache.person_pdf(
+                db, queue.settings(), subject, key, viewer=subject if as_subject else None
+            )
         except NotFound:
             return  # nothing submitted (yet): nothing to warm
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from competency.config import Settings
 from competency.models import PasswordToken, User, utcnow
-from competency.services import ServiceError, audit, notifications
+from competency.services import ServiceError, audit, notifications, sessions
 from competency.services.passwords import hash_password, password_problem
 from competency.services.users import user_by_email
 
@@ -131,7 +131,7 @@ def set_password(
     """Use the link: set the password (same rules as the password-change page), spend every open link."""
     now = now or utcnow()
     found, user = check(session, token, now)
-    if problem := password_problem(password):
+    if problem := password_problem(password, email=user.email, name=user.name):
         raise ServiceError(problem)
     # Spend this link first, conditionally, so that two tabs posting at once set the password only once.
     spent = session.execute(
@@ -152,6 +152,8 @@ def set_password(
     user.password_hash = hash_password(password)
     user.session_version += 1
     session.add(user)
+    # A reset after a lost or stolen password must also end whatever sessions are still open.
+    sessions.end_all(session, user.id or 0, "password")
     audit.log(
         session,
         actor_id=user.id,

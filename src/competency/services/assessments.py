@@ -420,6 +420,9 @@ def release(
         remote_addr=remote_addr,
     )
     session.commit()
+    from competency.services import events
+
+    events.rating_released(assessment)
     return True
 
 

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from competency.config import Settings
 from competency.models import Cycle, QuestionnaireVersion, Team, utcnow
 from competency.services import notifications
-from competency.services.cycles import MemberStatus, _progress, _status_rows
+from competency.services.cycle_status import MemberStatus, _progress, _status_rows
 
 #: The reminder days a cycle gets unless its opener chose others.
 DEFAULT_REMINDER_DAYS = "7,1"

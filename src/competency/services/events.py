@@ -1,5 +1,6 @@
 """What happens after a cycle opens or closes or an assessment is submitted: one job each, queued after
-the caller's commit, which fans out to mail, webhooks and the PDF cache in the worker."""
+the caller's commit, which fans out to mail, webhooks and the PDF cache in the worker. A manager rating
+released to its subject changes what their own report shows: its PDF is warmed too."""
 
 from __future__ import annotations
 
@@ -25,3 +26,10 @@ def assessment_submitted(assessment: Assessment) -> None:
     from competency.services import tasks
 
     queue.enqueue(tasks.assessment_submitted, assessment.id)
+
+
+def rating_released(assessment: Assessment) -> None:
+    from competency import queue
+    from competency.services import tasks
+
+    queue.enqueue(tasks.rating_released, assessment.id)

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from competency.config import Settings
 from competency.models import Assessment, Cycle, Membership, QuestionnaireVersion, Team, User, utcnow
 from competency.services import notifications
-from competency.services.cycles import _progress, _status_rows
+from competency.services.cycle_status import _progress, _status_rows
 
 
 def _managers_of(session: Session, subject_id: int) -> list[User]:

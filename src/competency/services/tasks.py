@@ -92,3 +92,17 @@ def send_weekly_digests() -> None:
     """Mondays 07:00 UTC: each manager's inbox for the week."""
     with queue.session() as db:
         manager_mail.weekly_digest(db, queue.settings())
+
+
+@queue.huey.task(retries=2, retry_delay=30, timeout=120)
+def rating_released(assessment_id: int) -> None:
+    """The subject now sees the manager's rating in their own report: render that copy ahead of them."""
+    from competency.reports import tasks as report_tasks
+
+    with queue.session() as db:
+        assessment = db.get(Assessment, assessment_id)
+        if assessment is None or assessment.released_at is None:
+            return
+        version = db.get(QuestionnaireVersion, assessment.questionnaire_version_id)
+        if version is not None:
+            queue.enqueue(report_tasks.warm_person_pdf, assessment.subject_id, version.key, as_subject=True)
