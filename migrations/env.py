@@ -59,9 +59,25 @@ def run_migrations_online() -> None:
 
 
 def _run(connection: Any) -> None:
-    _configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite")
-    with context.begin_transaction():
-        context.run_migrations()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # A batch migration copies a table, drops it and renames the copy: with foreign keys enforced the
+        # drop fails as soon as another table's rows point at it. The pragma only takes effect outside a
+        # transaction, so it is set before the migration's transaction and the keys are checked after.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+    _configure(connection=connection, render_as_batch=sqlite)
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:5]}")
+    finally:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -72,7 +72,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
     settings = Settings(
         env="test",
         database_url=url,
-        secret_key="browser-test-secret-" + "y" * 32,
+        secret_key="browser-test-secret-0123456789-abcdefghijklmnop",
         questionnaire_dir=resource_path("questionnaires"),
         instance_dir=folder / "instance",
     )

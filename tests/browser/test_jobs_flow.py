@@ -64,7 +64,7 @@ def jobs_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
     settings = Settings(
         env="test",
         database_url=url,
-        secret_key="browser-jobs-secret-" + "z" * 32,
+        secret_key="browser-jobs-secret-0123456789-abcdefghijklmnop",
         questionnaire_dir=resource_path("questionnaires"),
         instance_dir=folder / "instance",
         queue_url=redis_url(),

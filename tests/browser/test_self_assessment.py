@@ -95,7 +95,8 @@ def test_engineer_rates_pauses_resumes_submits_and_sees_radar_and_plan(page, liv
     page.get_by_role("button", name="Submit").click()
     page.wait_for_url(re.compile(r"/people/\d+"))
 
-    page.locator("#radar svg").first.wait_for(state="attached")
+    # The server's drawing shows first; plotly's interactive chart replaces it once plotly.js is in.
+    page.locator("#radar .main-svg").first.wait_for(state="attached")
     assert page.locator("#radar .scatterlayer .trace").count() >= 2  # target and self
     assert page.get_by_role("heading", name="Development plan").is_visible()
     assert page.locator("ol.plan li").count() >= 1

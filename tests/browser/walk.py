@@ -56,8 +56,11 @@ def stops(app: Flask) -> list[Stop]:
         cycle = one("SELECT id FROM cycle WHERE team_id = :t ORDER BY opens_at DESC LIMIT 1", t=team)
     return [
         Stop("anonymous", "/login", "login"),
+        Stop("anonymous", "/account/forgot", "forgot-password"),
         Stop("member", "/", "home"),
         Stop("member", "/account/password", "password"),
+        Stop("member", "/account/two-factor", "two-factor"),
+        Stop("member", "/account/notifications", "mail-preferences"),
         Stop("member", "/assessments/new", "start"),
         Stop("member", f"/assessments/{draft}", "area"),  # resumes on the first area left to rate
         Stop("member", f"/assessments/{draft}/review", "review"),
@@ -72,6 +75,7 @@ def stops(app: Flask) -> list[Stop]:
         Stop("manager", f"/people/{subject}/assess", "start-manager"),
         Stop("manager", "/cycles/new", "cycle-new"),
         Stop("manager", f"/cycles/{cycle}", "cycle"),
+        Stop("manager", f"/cycles/{cycle}/close", "cycle-close"),
         Stop("hr", "/", "home-hr"),
         Stop("hr", "/reports", "reports"),
         Stop("hr", "/audit", "audit"),
@@ -81,6 +85,7 @@ def stops(app: Flask) -> list[Stop]:
         Stop("admin", "/admin/users", "admin-users"),
         Stop("admin", f"/admin/users/{subject}", "admin-user"),
         Stop("admin", "/admin/teams", "admin-teams"),
+        Stop("admin", f"/admin/teams/{team}/members/{member}/remove", "admin-remove-member"),
         Stop("admin", "/admin/import", "admin-import"),
         Stop("admin", "/admin/questionnaires", "admin-questionnaires"),
     ]

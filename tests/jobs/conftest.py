@@ -92,7 +92,7 @@ def job_settings(db_url: str, tmp_path: Path, mailbox: Mailbox) -> Settings:
     return Settings(
         env="test",
         database_url=db_url,
-        secret_key="test-secret-key-" + "x" * 32,
+        secret_key="jobs-test-secret-key-0123456789-abcdefghij",
         questionnaire_dir=resource_path("questionnaires"),
         instance_dir=tmp_path / "instance",
         queue_url=redis_url(),

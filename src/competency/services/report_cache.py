@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
@@ -109,6 +111,7 @@ def person_pdf(
     *,
     as_of: int | None = None,
     viewer: User | None = None,
+    guard: Callable[[], AbstractContextManager[Any]] = nullcontext,
 ) -> StoredFile:
     """The stored PDF of `subject`'s report (as of a self-assessment), rendered only when none matches."""
     from competency.reports.render import person_pdf as render
@@ -124,13 +127,20 @@ def person_pdf(
         session.commit()
         return found
     context = reports_service.person_context(session, subject, key, as_of=as_of, profile=profile)
-    data = render(context, timeout=reports_service.RENDER_TIMEOUT)
+    with guard():  # only a render takes a slot (web/limits): a stored file is served without one
+        data = render(context, timeout=reports_service.RENDER_TIMEOUT)
     filename = reports_service.person_filename(subject, key)
     return _store(session, settings, data, kind="person_pdf", filename=filename, cache_key=cache_key)
 
 
 def team_pdf(
-    session: Session, settings: Settings, team: Team, key: str, current: Questionnaire | None
+    session: Session,
+    settings: Settings,
+    team: Team,
+    key: str,
+    current: Questionnaire | None,
+    *,
+    guard: Callable[[], AbstractContextManager[Any]] = nullcontext,
 ) -> StoredFile:
     from competency.reports.context import team_context
     from competency.reports.render import team_pdf as render
@@ -165,6 +175,7 @@ def team_pdf(
         generated_at=utcnow(),
         level=level,
     )
-    data = render(context, timeout=reports_service.RENDER_TIMEOUT)
+    with guard():  # only a render takes a slot (web/limits): a stored file is served without one
+        data = render(context, timeout=reports_service.RENDER_TIMEOUT)
     filename = f"team-{reports_service.slug(team.name)}-{key}.pdf"
     return _store(session, settings, data, kind="team_pdf", filename=filename, cache_key=cache_key)

@@ -30,6 +30,13 @@ from competency.web.limits import RenderRefused, pdf_render_slot
 from competency.web.requests import catalog, db
 
 bp = Blueprint("reports", __name__)
+
+
+def _render_slot() -> Any:
+    """One PDF render per person at a time, a few per process (web/limits): taken only on a cache miss."""
+    return pdf_render_slot(me().id or 0)
+
+
 #: Pages of 100 audit events: a page beyond this is a typo or a probe, answered 400.
 MAX_AUDIT_PAGE = 100_000
 
@@ -111,8 +118,7 @@ def person_pdf(person_id: int) -> Response:
     if key is None:
         abort(404)
     try:
-        with pdf_render_slot(me().id or 0):
-            stored = report_cache.person_pdf(db(), _settings(), person, key, viewer=me())
+        stored = report_cache.person_pdf(db(), _settings(), person, key, viewer=me(), guard=_render_slot)
     except NotFound:
         abort(404)
     except RenderRefused as refused:
@@ -134,8 +140,7 @@ def team_pdf(team_id: int) -> Response:
     if key is None:
         abort(404)
     try:
-        with pdf_render_slot(me().id or 0):
-            stored = report_cache.team_pdf(db(), _settings(), team, key, catalog().get(key))
+        stored = report_cache.team_pdf(db(), _settings(), team, key, catalog().get(key), guard=_render_slot)
     except NotFound:
         abort(404)
     except RenderRefused as refused:
