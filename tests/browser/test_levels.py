@@ -136,30 +136,11 @@ def test_ic_rates_only_what_is_in_play_and_sees_level_aware_results(browser: Any
     page.wait_for_url(re.compile(r"/areas/"))
 
     answers = yaml.safe_load((FIXTURES / "answers" / "two-track-ic.yaml").read_text(encoding="utf-8"))
-    seen: list[str] = []
-    total = len(LADDER.areas_in_play("senior"))
-    for number in range(1, total + 1):
-        assert page.get_by_text(f"Area {number} of {total}").first.is_visible()
-        names = page.locator("input[type=radio]").evaluate_all("els => [...new Set(els.map(e => e.name))]")
-        asked = [name.removeprefix("item__") for name in names]
-        seen += asked
-        for item_id in asked:
-            value = answers[item_id]
-            page.locator(f"input[name='item__{item_id}'][value='{'na' if value is None else value}']").check(
-                force=True
-            )
-        if number == 1:
-            shot(page, "area-1")
-        button = "Save and continue →" if number < total else "Save and review →"
-        page.get_by_role("button", name=button).click()
-        page.wait_for_url(re.compile(r"/(areas/|review)"))
+    seen = rate_every_page(page, answers, len(LADDER.areas_in_play("senior")), shots=True)
     # Exactly the items in play at senior: no staff behaviour, no manager-track one.
     assert sorted(seen) == sorted(answers)
     assert page.get_by_text("People leadership").count() == 0
-    page.get_by_role("button", name="Submit").click()
-    if page.get_by_role("button", name=re.compile("Submit")).count():  # a confirmation step, if any
-        page.get_by_role("button", name=re.compile("Submit")).last.click()
-    page.wait_for_url(re.compile(r"/people/"))
+    submit(page)
 
     body = page.locator("main").inner_text()
     assert "readiness for Senior Engineer" in body
@@ -177,6 +158,52 @@ def test_ic_rates_only_what_is_in_play_and_sees_level_aware_results(browser: Any
     shot(page, "profile-1280")
     page.set_viewport_size({"width": 390, "height": 844})
     shot(page, "profile-390")
+    page.context.close()
+
+
+def rate_every_page(page: Any, answers: dict[str, Any], total: int, *, shots: bool = False) -> list[str]:
+    """Answer every statement on every area page from `answers`; returns the item ids the pages asked."""
+    seen: list[str] = []
+    for number in range(1, total + 1):
+        # Waits for the page (the URL of the one before matches /areas/ too).
+        page.get_by_text(f"Area {number} of {total}").first.wait_for()
+        names = page.locator("input[type=radio]").evaluate_all("els => [...new Set(els.map(e => e.name))]")
+        asked = [name.removeprefix("item__") for name in names]
+        seen += asked
+        for item_id in asked:
+            value = answers[item_id]
+            chosen = "na" if value is None else value
+            page.locator(f"input[name='item__{item_id}'][value='{chosen}']").check(force=True)
+        if shots and number == 1:
+            shot(page, "area-1")
+        button = "Save and continue →" if number < total else "Save and review →"
+        page.get_by_role("button", name=button).click()
+        page.wait_for_url(re.compile(r"/(areas/|review)"))
+    return seen
+
+
+def submit(page: Any) -> None:
+    page.get_by_role("button", name=re.compile("^Submit")).click()
+    page.wait_for_url(re.compile(r"/people/"))
+
+
+def test_manager_track_rates_people_leadership_and_no_ic_behaviour(browser: Any, ladder_app: Any) -> None:
+    page = open_page(browser, ladder_app)
+    log_in(page, "max@example.org")
+    page.goto("/assessments/new")
+    card = page.locator("section.card", has=page.get_by_role("heading", name="Product Engineering"))
+    assert card.locator("select").input_value() == "manager"
+    card.get_by_role("button", name="Start").click()
+    page.wait_for_url(re.compile(r"/areas/"))
+    answers = yaml.safe_load((FIXTURES / "answers" / "two-track-manager.yaml").read_text(encoding="utf-8"))
+    seen = rate_every_page(page, answers, len(LADDER.areas_in_play("manager")))
+    # The manager track's behaviours, and none of the senior or staff engineer's.
+    assert sorted(seen) == sorted(answers)
+    assert "code-design" not in seen and "arch-tradeoffs" not in seen
+    submit(page)
+    body = page.locator("main").inner_text()
+    assert "readiness for Engineering Manager" in body
+    assert "People leadership" in body and "Architecture" not in body
     page.context.close()
 
 

@@ -50,7 +50,7 @@ def test_forgot_password_answers_the_same_for_unknown_addresses_and_mails_known_
 
     # The existing password rules hold here too.
     refused = set_password(client, path, "short")
-    assert refused.status_code == 200 and "at least 10 characters" in refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "at least 12 characters" in refused.get_data(as_text=True)
     assert set_password(client, path, NEW_PASSWORD).headers["Location"].endswith("/login")
     login(client, "ada@example.org", NEW_PASSWORD)
     # Single use.

@@ -16,13 +16,20 @@ from competency.services import assessments
 from competency.web.requests import catalog, db
 
 ML = "ml-engineer"
+#: The level these tests assess at; only what it asks is answered (version 2 tags senior and staff behaviours).
+LEVEL = "mid"
+
+
+def in_play(q: Any, value: int, level: str = LEVEL) -> dict[str, int]:
+    """Every statement `level` asks, answered `value`."""
+    return {item.id: value for area in q.areas_in_play(level) for item in q.items_in_play(area, level)}
 
 
 def answers(app: Flask, value: int) -> dict[str, int]:
     with app.app_context():
         q = catalog().get(ML)
         assert q is not None
-        return {item.id: value for area in q.areas for item in area.items}
+        return in_play(q, value)
 
 
 def submit(app: Flask, subject: User, value: int, *, cycle_id: int | None = None, days_ago: int = 1) -> int:
@@ -37,7 +44,7 @@ def submit(app: Flask, subject: User, value: int, *, cycle_id: int | None = None
             assessor=me,
             kind="self",
             level="mid",
-            answers={item.id: value for area in q.areas for item in area.items},
+            answers=in_play(q, value),
             cycle_id=cycle_id,
             submitted_at=datetime.now(UTC) - timedelta(days=days_ago),
         )

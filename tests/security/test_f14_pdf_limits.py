@@ -7,7 +7,7 @@ import threading
 
 from tests.security.support import ML, submit
 
-from competency.services import reports as report_service
+from competency.reports import render as report_render
 
 
 def test_parallel_pdf_requests_are_limited(
@@ -29,7 +29,7 @@ def test_parallel_pdf_requests_are_limited(
         release.wait(30)
         return b"%PDF-1.7 test"
 
-    monkeypatch.setattr(report_service, "person_pdf", slow_pdf)
+    monkeypatch.setattr(report_render, "person_pdf", slow_pdf)
     clients = {p.email: login_as(p) for p in (ann, ben, cat)}
     results: dict[str, int] = {}
 
@@ -75,7 +75,7 @@ def test_one_render_per_person_holds_across_processes_on_postgresql(
             release.wait(30)
         return b"%PDF-1.7 test"
 
-    monkeypatch.setattr(report_service, "person_pdf", slow_pdf)
+    monkeypatch.setattr(report_render, "person_pdf", slow_pdf)
     a, b = first.test_client(), second.test_client()
     login(a, dan.email)
     login(b, dan.email)

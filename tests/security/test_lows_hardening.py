@@ -63,7 +63,7 @@ def test_a_hostile_name_neither_hides_the_dashboard_nor_becomes_a_link(app, make
     for block in re.findall(r'<script type="application/json"[^>]*>(.*?)</script>', html, re.S):
         assert "<" not in block and ">" not in block and "&" not in block
     # Every section after the figures is still on the page (the parser was not swallowed).
-    for heading in ("radar-h", "cov-h", "heat-h", "members-h", "mentor-h", "svm-h"):
+    for heading in ("radar-h", "cov-h", "heat-h", "members-h", "svm-h", "steps-h"):
         assert f'id="{heading}"' in html, heading
     names = json.dumps(figures(html))
     assert "href" not in names and "<a" not in names

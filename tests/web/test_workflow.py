@@ -31,8 +31,9 @@ MGR = "ml-team-manager"
 DAY = timedelta(days=1)
 
 
-def every(q: Questionnaire, value: int) -> dict[str, int]:
-    return {item.id: value for area in q.areas for item in area.items}
+def every(q: Questionnaire, value: int, level: str = "mid") -> dict[str, int]:
+    """Every statement `level` asks, answered `value`."""
+    return {item.id: value for area in q.areas_in_play(level) for item in q.items_in_play(area, level)}
 
 
 @dataclass
@@ -78,7 +79,7 @@ def org(app: Flask, make_user: Callable[..., User], make_team: Callable[..., int
             assessor=b,
             kind="self",
             level=other.level_ids[0],
-            answers=every(other, 1),
+            answers=every(other, 1, other.level_ids[0]),
             submitted_at=datetime.now(UTC) - 5 * DAY,
         )
         cycle = Cycle(
@@ -134,11 +135,11 @@ def test_home_lists_a_draft_once_with_its_progress_and_due_date(org: Org) -> Non
     aid = int(re.search(r"/assessments/(\d+)", draft_url).group(1))  # type: ignore[union-attr]
     first = org.q.areas[0]
     area_url = f"/assessments/{aid}/areas/{first.id}"
-    values = {f"item__{item.id}": "1" for item in first.items}
+    values = {f"item__{item.id}": "1" for item in org.q.items_in_play(first, "mid")}
     assert post(client, area_url, {**values, "go": "exit"}, area_url).status_code == 302
     page = client.get("/").get_data(as_text=True)
     assert page.count(f'data-assessment="{aid}"') == 1
-    assert f"1 of {len(org.q.areas)} areas" in page
+    assert f"1 of {len(org.q.areas_in_play('mid'))} areas" in page
     assert "Autumn review, due " in page
     # The cycle is not listed a second time as something to start.
     assert 'data-kind="cycle"' not in page
@@ -173,7 +174,7 @@ def test_blind_spots_leave_the_inbox_once_marked_discussed(org: Org) -> None:
     mia = client_for(org.app, org.mia)
     page = mia.get("/").get_data(as_text=True)
     spots = page.split('data-list="blind-spots"')[1].split("</ul>")[0]
-    assert spots.count("<li") == len(org.q.areas)
+    assert spots.count("<li") == len(org.q.areas_in_play("mid"))
     with org.app.app_context():
         own = (
             db()
@@ -190,7 +191,7 @@ def test_blind_spots_leave_the_inbox_once_marked_discussed(org: Org) -> None:
     )
     assert response.status_code == 302
     spots = mia.get("/").get_data(as_text=True).split('data-list="blind-spots"')[1].split("</ul>")[0]
-    assert spots.count("<li") == len(org.q.areas) - 1
+    assert spots.count("<li") == len(org.q.areas_in_play("mid")) - 1
     assert area.title not in spots
     profile = mia.get(f"/people/{org.aiko.id}?questionnaire={ML}").get_data(as_text=True)
     assert "discussed " in profile
@@ -255,10 +256,10 @@ def test_the_members_own_rating_shows_only_after_the_manager_rated_the_area(org:
     before = mia.get(url).get_data(as_text=True)
     assert "How well does this describe Aiko Tanaka today?" in before
     assert "own rating:" not in before
-    values = {f"item__{item.id}": "2" for item in area.items}
+    values = {f"item__{item.id}": "2" for item in org.q.items_in_play(area, "mid")}
     post(mia, url, {**values, "go": "exit"}, url)
     after = mia.get(url).get_data(as_text=True)
-    assert after.count("Aiko Tanaka's own rating: 1") == len(area.items)
+    assert after.count("Aiko Tanaka's own rating: 1") == len(org.q.items_in_play(area, "mid"))
     review = mia.get(f"/assessments/{aid}/review").get_data(as_text=True)
     assert "Aiko Tanaka does not see it" in review
 
@@ -377,18 +378,18 @@ def test_profile_explains_readiness_gap_order_and_changes(org: Org) -> None:
     with org.app.app_context():
         me = db().get(User, org.aiko.id)
         answers = every(org.q, 1)
-        for item in org.q.areas[0].items:
+        for item in org.q.items_in_play(org.q.areas[0], "mid"):
             answers[item.id] = 3
         assessments.record(db(), org.q, subject=me, assessor=me, kind="self", level="mid", answers=answers)
         db().commit()
     page = (
         client_for(org.app, org.aiko).get(f"/people/{org.aiko.id}?questionnaire={ML}").get_data(as_text=True)
     )
-    assert "Readiness is the share of the mid targets reached" in page
+    assert f"Readiness is the share of the {org.q.level('mid').name} targets reached" in page
     assert "In order of weight × gap" in page
     earlier = (datetime.now(UTC) - 10 * DAY).strftime("%Y-%m-%d")
     assert (
-        f"Since the self-assessment of {earlier}: better in 1 area, lower in 0, unchanged in {len(org.q.areas) - 1}."
+        f"Since the self-assessment of {earlier}: better in 1 area, lower in 0, unchanged in {len(org.q.areas_in_play('mid')) - 1}."
         in page
     )
     assert "+0.00" not in page and "unchanged</span>" in page

@@ -170,7 +170,12 @@ def _drafts(
     for assessment, version, subject in drafts:
         questionnaire = snapshot_questionnaire(version)
         done = answered[assessment.id or 0]
-        areas_done = sum(1 for area in questionnaire.areas if all(i.id in done for i in area.items))
+        level = assessment.target_level
+        # Counted over what the draft asks: the areas and statements in play at its target level.
+        asked = questionnaire.areas_in_play(level)
+        areas_done = sum(
+            1 for area in asked if all(i.id in done for i in questionnaire.items_in_play(area, level))
+        )
         cycle, status = by_draft.get(assessment.id, (None, None))
         out.append(
             DraftItem(
@@ -178,7 +183,7 @@ def _drafts(
                 title=version.title,
                 subject_name=subject.name,
                 areas_done=areas_done,
-                areas_total=len(questionnaire.areas),
+                areas_total=len(asked),
                 cycle=cycle,
                 overdue=bool(status and status.overdue),
             )

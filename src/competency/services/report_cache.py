@@ -84,22 +84,24 @@ def _store(
     session: Session, settings: Settings, data: bytes, *, kind: str, filename: str, cache_key: str
 ) -> StoredFile:
     """Keep a fresh render; when another worker stored the same key meanwhile, theirs wins and ours goes."""
-    stored = storage.save_bytes(
-        session,
-        settings,
-        data,
-        kind=kind,
-        filename=filename,
-        cache_key=cache_key,
-        expires_at=utcnow() + timedelta(days=settings.pdf_cache_days),
-    )
+    try:
+        stored = storage.save_bytes(
+            session,
+            settings,
+            data,
+            kind=kind,
+            filename=filename,
+            cache_key=cache_key,
+            expires_at=utcnow() + timedelta(days=settings.pdf_cache_days),
+        )
+    except sa.exc.IntegrityError:  # seen at once (a savepoint): ours was never kept
+        return session.exec(select(StoredFile).where(StoredFile.cache_key == cache_key)).one()
     try:
         session.commit()
-    except sa.exc.IntegrityError:
+    except sa.exc.IntegrityError:  # seen only at commit (another transaction won meanwhile)
         session.rollback()
         storage.path_of(settings, stored).unlink(missing_ok=True)
-        found = session.exec(select(StoredFile).where(StoredFile.cache_key == cache_key)).one()
-        return found
+        return session.exec(select(StoredFile).where(StoredFile.cache_key == cache_key)).one()
     return stored
 
 

@@ -14,6 +14,7 @@ import secrets
 from datetime import datetime
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from competency.config import Settings
@@ -74,8 +75,13 @@ def publish(
         cache_key=cache_key,
         expires_at=expires_at,
     )
-    session.add(stored)
-    session.flush()
+    try:
+        # A savepoint: when another process stored the same cache key meanwhile, only this row is undone.
+        with session.begin_nested():
+            session.add(stored)
+    except sa.exc.IntegrityError:
+        final.unlink(missing_ok=True)
+        raise
     return stored
 
 

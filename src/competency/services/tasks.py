@@ -105,4 +105,4 @@ def rating_released(assessment_id: int) -> None:
             return
         version = db.get(QuestionnaireVersion, assessment.questionnaire_version_id)
         if version is not None:
-            queue.enqueue(report_tasks.warm_person_pdf, assessment.subject_id, version.key, as_subject=True)
+            queue.enqueue(report_tasks.warm_person_pdf, assessment.subject_id, version.key, True)
