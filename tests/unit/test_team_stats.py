@@ -71,7 +71,7 @@ def member(
         version=1,
         readiness=None,
         areas=areas,
-        profile=scoring.profile_from_results(q, level, results),
+        given_profile=scoring.profile_from_results(q, level, results),
         manager=rated,
     )
 

@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -65,15 +66,27 @@ class MemberSummary:
     version: int | None = None
     readiness: float | None = None
     areas: dict[str, AreaRating] = field(default_factory=dict)
-    #: Rebuilt from the stored scores against the version the member took (top gaps, plan).
-    profile: scoring.Profile | None = None
     manager: ManagerRating | None = None
     #: Areas of the framework version the member took that are not in play at their level (e.g. a
     #: manager-track area for an individual contributor): shown as such, never as "not submitted".
     not_in_play: frozenset[str] = frozenset()
 
+    #: (framework version taken, target level): the profile is rebuilt from these only when asked for,
+    #: so a page of 50 members out of 1,000 scores 50 plans, not 1,000.
+    profile_of: tuple[Questionnaire, str] | None = field(default=None, repr=False, compare=False)
+    #: A profile already at hand (tests, callers that scored it themselves).
+    given_profile: scoring.Profile | None = field(default=None, repr=False, compare=False)
+
     def in_play(self, area_id: str) -> bool:
         return area_id not in self.not_in_play
+
+    @cached_property
+    def profile(self) -> scoring.Profile | None:
+        """Rebuilt from the stored scores against the version the member took (top gaps, plan)."""
+        if self.given_profile is not None or self.profile_of is None:
+            return self.given_profile
+        questionnaire, level = self.profile_of
+        return _profile(questionnaire, level, self.areas)
 
     @property
     def submitted(self) -> bool:
@@ -170,11 +183,13 @@ class TeamSummary:
         found = [m for m in self.submitted if (s := m.score(area_id)) is not None and s >= self.expert_level]
         return sorted(found, key=lambda m: (-(m.score(area_id) or 0.0), m.name))
 
-    def mentor_suggestions(self) -> list[MentorSuggestion]:
-        """For each member's top gaps, the teammates who are experts there (possibly none)."""
+    def mentor_suggestions(self, members: list[MemberSummary] | None = None) -> list[MentorSuggestion]:
+        """For each member's (of `members`, default all) top gaps, the teammates who are experts there."""
         experts = {area_id: self.experts(area_id) for area_id in self.area_ids}
         out = []
-        for member in self.submitted:
+        for member in members if members is not None else self.submitted:
+            if not member.submitted:
+                continue
             for area_id in member.top_gaps[:MENTOR_GAPS]:
                 mentors = [e for e in experts.get(area_id, []) if e.user_id != member.user_id]
                 out.append(MentorSuggestion(member, area_id, member.gap(area_id), mentors))
@@ -509,7 +524,7 @@ def team_summary(session: Session, team: Team, key: str, current: Questionnaire 
                 version=taken.version,
                 readiness=row.readiness,
                 areas=areas,
-                profile=_profile(taken, row.target_level, areas),
+                profile_of=(taken, row.target_level),
                 manager=manager,
                 not_in_play=_not_in_play(taken, row.target_level),
             )

@@ -133,11 +133,8 @@ def dashboard(team_id: int) -> str:
             figures["heatmap"] = team_charts.heatmap(summary, members)
         if any(point.submitted for point in trend):
             figures["trend"] = team_charts.trend(summary, trend)
-    on_page = {m.user_id for m in members}
     rated = self_vs_manager(summary, members) if view.individuals else []
-    suggestions = (
-        [sug for sug in summary.mentor_suggestions() if sug.member.user_id in on_page] if members else []
-    )
+    suggestions = summary.mentor_suggestions(members) if members else []
     taken: dict[int, set[str]] = {}
     done_steps: list[plans.DoneStep] = []
     steps_since = None
