@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from tests.browser.conftest import _browser_required
-from tests.browser.walk import LOGINS, log_in, stops, wait_for_charts
+from tests.browser.walk import logged_in_pages, stops, wait_for_charts
 
 pytestmark = pytest.mark.browser
 
@@ -36,20 +36,10 @@ def _require(present: bool, message: str) -> None:
 @pytest.fixture(scope="module")
 def role_pages(browser, live_app):  # type: ignore[no-untyped-def]
     """role -> a logged-in page; CSP is bypassed so that axe's script can be injected."""
-    pages, contexts = {}, []
-    for role, email in LOGINS.items():
-        context = browser.new_context(
-            base_url=live_app.config["LIVE_URL"], viewport={"width": 1280, "height": 900}, bypass_csp=True
-        )
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        if email:
-            log_in(page, email)
-        pages[role] = page
-    yield pages
-    for context in contexts:
-        context.close()
+    with logged_in_pages(
+        browser, live_app, viewport={"width": 1280, "height": 900}, bypass_csp=True
+    ) as pages:
+        yield pages
 
 
 def test_axe_finds_no_serious_violation_on_any_page(role_pages, live_app) -> None:  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from tests.browser.walk import LOGINS, log_in, stops, wait_for_charts
+from tests.browser.walk import logged_in_pages, stops, wait_for_charts
 
 pytestmark = pytest.mark.browser
 
@@ -32,19 +32,8 @@ CULPRIT = """() => {
 @pytest.fixture(scope="module")
 def phone_pages(browser, live_app):  # type: ignore[no-untyped-def]
     """role -> a logged-in page at phone size."""
-    pages = {}
-    contexts = []
-    for role, email in LOGINS.items():
-        context = browser.new_context(base_url=live_app.config["LIVE_URL"], viewport=PHONE)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        if email:
-            log_in(page, email)
-        pages[role] = page
-    yield pages
-    for context in contexts:
-        context.close()
+    with logged_in_pages(browser, live_app, viewport=PHONE) as pages:
+        yield pages
 
 
 def test_no_page_scrolls_sideways_on_a_phone(phone_pages, live_app) -> None:  # type: ignore[no-untyped-def]

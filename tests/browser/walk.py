@@ -7,7 +7,10 @@ see it, each with data: a member with a draft and a history, a manager with a te
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
@@ -89,6 +92,25 @@ def stops(app: Flask) -> list[Stop]:
         Stop("admin", "/admin/import", "admin-import"),
         Stop("admin", "/admin/questionnaires", "admin-questionnaires"),
     ]
+
+
+@contextmanager
+def logged_in_pages(browser, app: Flask, **options: Any) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """role -> a page logged in as that role's demo person (`options` go to the browser context)."""
+    pages, contexts = {}, []
+    try:
+        for role, email in LOGINS.items():
+            context = browser.new_context(base_url=app.config["LIVE_URL"], **options)
+            contexts.append(context)
+            page = context.new_page()
+            page.set_default_timeout(20_000)
+            if email:
+                log_in(page, email)
+            pages[role] = page
+        yield pages
+    finally:
+        for context in contexts:
+            context.close()
 
 
 def log_in(page, email: str) -> None:  # type: ignore[no-untyped-def]
