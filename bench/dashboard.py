@@ -113,7 +113,7 @@ def main() -> None:
         "## Team dashboard (issue: managers)",
         "",
         f"`python -m bench.dashboard --requests {args.requests}`: gunicorn, 2 sync workers, SQLite, every member "
-        f"with a submitted self-assessment of ml-engineer (11 areas), {machine()}. "
+        f"with a submitted self-assessment of ml-engineer version 2 at mid (18 areas asked), {machine()}. "
         f"Hello-world template route on the same server: p50 {hello[0] * 1000:.2f} ms, p95 {hello[1] * 1000:.2f} ms. "
         "Budget: 50 members <= 150 ms, 1,000 members p95 <= 300 ms (the member sections show 50 a page).",
         "",
