@@ -264,8 +264,16 @@ class Questionnaire(_Model):
     def items_in_play(self, area: Area, level_id: str) -> list[Item]:
         return [item for item in area.items if self.item_in_play(item, level_id)]
 
+    @cached_property
+    def _areas_by_level(self) -> dict[str, tuple[Area, ...]]:
+        # Asked on every page, PDF and team row: worked out once per (immutable) definition.
+        return {
+            level: tuple(area for area in self.areas if self.items_in_play(area, level))
+            for level in self._paths
+        }
+
     def areas_in_play(self, level_id: str) -> list[Area]:
-        return [area for area in self.areas if self.items_in_play(area, level_id)]
+        return list(self._areas_by_level[level_id])
 
     def area_in_play(self, area: Area, level_id: str) -> bool:
         return any(self.item_in_play(item, level_id) for item in area.items)

@@ -206,19 +206,20 @@ def _fill(form: Any, taken: service.Taken, area: Any) -> None:
 def _render_area(taken: service.Taken, index: int, form: Any, *, status: int = 200) -> Any:
     questionnaire = taken.questionnaire
     subject = db().get(User, taken.assessment.subject_id)
+    areas = _areas(taken)
     return (
         render_template(
             "assess/area.html",
             their_answers=_their_answers(taken),
             taken=taken,
             questionnaire=questionnaire,
-            area=_areas(taken)[index],
-            areas=_areas(taken),
+            area=areas[index],
+            areas=areas,
             index=index,
-            total=len(_areas(taken)),
+            total=len(areas),
             form=form,
             subject=subject,
-            keep_key=_keep_key(taken.assessment.id or 0, _areas(taken)[index].id),
+            keep_key=_keep_key(taken.assessment.id or 0, areas[index].id),
             saved_keep=session.pop("saved_keep", None),
         ),
         status,
