@@ -76,6 +76,15 @@ def test_the_wide_framework_has_19_to_24_areas_in_play_by_level() -> None:
     assert [len(WIDE.areas_in_play(level)) for level in WIDE.level_ids] == [19, 22, 24]
 
 
+def test_a_level_the_definition_does_not_name_keeps_every_area_whose_items_carry_no_level() -> None:
+    # Team views ask for the areas in play at a member's level, which another framework may not name;
+    # items without a level are in play at any level, as item_in_play says (CI found a KeyError here).
+    odd = load_file(FIXTURES / "odd-shape.yaml")
+    assert "mid" not in odd.level_ids
+    assert all(item.level is None for area in odd.areas for item in area.items)
+    assert odd.areas_in_play("mid") == odd.areas_in_play("journeyman") == odd.areas
+
+
 # -- targets ---------------------------------------------------------------------------------------------
 
 

@@ -273,7 +273,12 @@ class Questionnaire(_Model):
         }
 
     def areas_in_play(self, level_id: str) -> list[Area]:
-        return list(self._areas_by_level[level_id])
+        known = self._areas_by_level.get(level_id)
+        if known is not None:
+            return list(known)
+        # A level this definition does not name (an older result, a legacy numeric level):
+        # only items without a level are in play, exactly as item_in_play says.
+        return [area for area in self.areas if self.items_in_play(area, level_id)]
 
     def area_in_play(self, area: Area, level_id: str) -> bool:
         return any(self.item_in_play(item, level_id) for item in area.items)
