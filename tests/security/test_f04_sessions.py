@@ -70,3 +70,15 @@ def test_the_session_row_records_where_it_was_opened(app, make_user) -> None:  #
     with app.app_context():
         [row] = db().exec(select(UserSession).where(UserSession.user_id == user.id)).all()
     assert row.ended_reason == "logout" and row.ended_at is not None
+
+
+def test_a_static_file_neither_sets_the_session_cookie_nor_extends_the_session(app, make_user) -> None:  # type: ignore[no-untyped-def]
+    # A favicon fetched while the browser cleared its cookies (log out, log in as someone else) must not
+    # put the old session back; a cacheable response carries no Set-Cookie either.
+    user = make_user("static@example.org")
+    client = app.test_client()
+    login(client, user.email)
+    assert "Set-Cookie" in client.get("/").headers  # a page refreshes the idle timer
+    response = client.get("/static/favicon.svg")
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers

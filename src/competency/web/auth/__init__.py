@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask import session as cookie
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_login import LoginManager, current_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -96,7 +97,9 @@ def now() -> float:
 
 def _enforce_session_limits() -> Response | None:
     """Idle timeout and absolute lifetime; an expired session logs out and comes back to the same page."""
-    if "_user_id" not in cookie:
+    if "_user_id" not in cookie or request.endpoint == "static":
+        # Static files neither extend a session nor carry a Set-Cookie: they are cached, and a late one
+        # would put back a cookie the browser had just cleared.
         return None
     current = now()
     idle = current_app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
@@ -162,7 +165,17 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+class _SessionCookie(SecureCookieSessionInterface):
+    """Flask's signed cookie, not sent again with static files (see _enforce_session_limits)."""
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        if request.endpoint == "static" and not session.modified:
+            return False
+        return super().should_set_cookie(app, session)
+
+
 def init_auth(app: Flask) -> None:
+    app.session_interface = _SessionCookie()
     login_manager.init_app(app)
     app.before_request(_enforce_session_limits)
     app.before_request(_require_second_factor)
