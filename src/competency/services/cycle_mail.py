@@ -14,7 +14,8 @@ from sqlmodel import Session, col, select
 from competency.config import Settings
 from competency.models import Cycle, QuestionnaireVersion, Team, utcnow
 from competency.services import notifications
-from competency.services.cycle_status import MemberStatus, _progress, _status_rows
+from competency.services.cycle_sql import status_rows
+from competency.services.cycle_status import MemberStatus, progress_from_rows
 
 #: The reminder days a cycle gets unless its opener chose others.
 DEFAULT_REMINDER_DAYS = "7,1"
@@ -38,8 +39,8 @@ def format_reminder_days(days: list[int]) -> str:
 
 
 def _statuses(session: Session, cycle: Cycle, now: datetime) -> list[MemberStatus]:
-    rows = _status_rows(session, cycles_where=[col(Cycle.id) == cycle.id])
-    found = _progress(rows, now)
+    rows = status_rows(session, cycles_where=[col(Cycle.id) == cycle.id])
+    found = progress_from_rows(rows, now)
     return found[0].statuses if found else []
 
 

@@ -1,9 +1,7 @@
-"""Where people stand in cycles: whom a cycle covers, each person's status, counts and the team trend.
+"""Where people stand in cycles: each person's status, counts, open cycles and the team trend.
 
-Which assessments count for a cycle: self-assessments of the cycle's framework that carry its id, and,
-for assessments started outside any cycle (cycle_id null), those submitted between the cycle's opening
-and its closing, or still in draft while the cycle is open. Every query here is set-based: the number
-of statements does not grow with the number of people.
+The SQL that decides whom a cycle covers and which assessment counts is in `cycle_sql`; every query is
+set-based, so the number of statements does not grow with the number of people.
 """
 
 from __future__ import annotations
@@ -17,8 +15,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from competency.models import AreaScore, Assessment, Cycle, Membership, QuestionnaireVersion, User, utcnow
+from competency.models import AreaScore, Cycle, Membership, User, utcnow
 from competency.services import access
+from competency.services.cycle_sql import (
+    covers,
+    ranked_assessments,
+    status_rows,
+    team_people,
+)
 
 #: A person's status in a cycle, in the order they progress through it.
 STATUSES = ("not started", "draft", "submitted")
@@ -101,141 +105,7 @@ def is_open(cycle: Cycle) -> bool:
     return cycle.closed_at is None
 
 
-# -- the SQL building blocks -----------------------------------------------------------------------
-
-
-def _covers(user_id: Any) -> sa.ColumnElement[bool]:
-    """SQL: the cycle in the statement asks `user_id` to take it (its scope and its audience)."""
-
-    def membership(*where: sa.ColumnElement[bool]) -> sa.ColumnElement[bool]:
-        return sa.select(sa.literal(1)).where(col(Membership.user_id) == user_id, *where).exists()
-
-    in_team = col(Membership.team_id) == col(Cycle.team_id)
-    whole_org = col(Cycle.team_id).is_(None)
-    manages_any = membership(col(Membership.role) == "manager")
-    return sa.or_(
-        sa.and_(col(Cycle.audience) == "everyone", sa.or_(whole_org, membership(in_team))),
-        sa.and_(
-            col(Cycle.audience) == "members",
-            sa.or_(
-                sa.and_(whole_org, membership(), sa.not_(manages_any)),
-                membership(in_team, col(Membership.role) == "member"),
-            ),
-        ),
-        sa.and_(
-            col(Cycle.audience) == "managers",
-            sa.or_(sa.and_(whole_org, manages_any), membership(in_team, col(Membership.role) == "manager")),
-        ),
-    )
-
-
-def covered_people(session: Session, cycle: Cycle) -> list[User]:
-    """Everyone the cycle asks to take it, by name."""
-    stmt = (
-        select(User)
-        .join(Cycle, col(Cycle.id) == cycle.id)
-        .where(col(User.active).is_(True), _covers(col(User.id)))
-        .order_by(col(User.name), col(User.id))
-    )
-    return list(session.exec(stmt).all())
-
-
-def _counts_for_cycle() -> sa.ColumnElement[bool]:
-    """SQL: the assessment in the statement counts for the cycle in the statement."""
-    a, c = Assessment, Cycle
-    unlinked = sa.and_(
-        col(a.cycle_id).is_(None),
-        sa.or_(
-            sa.and_(
-                col(a.status) == "submitted",
-                col(a.submitted_at) >= col(c.opens_at),
-                sa.or_(col(c.closed_at).is_(None), col(a.submitted_at) <= col(c.closed_at)),
-            ),
-            sa.and_(col(a.status) == "draft", col(c.closed_at).is_(None)),
-        ),
-    )
-    return sa.and_(col(a.kind) == "self", sa.or_(col(a.cycle_id) == col(c.id), unlinked))
-
-
-def _ranked(cycles_where: Sequence[sa.ColumnElement[bool]], subjects: Any | None = None) -> Any:
-    """Per (cycle, person), the assessments that count, best first: the latest submitted one, else
-    the latest draft (rn = 1 is the one that decides the status)."""
-    rank = (
-        sa.func.row_number()
-        .over(
-            partition_by=(col(Cycle.id), col(Assessment.subject_id)),
-            order_by=(
-                sa.case((col(Assessment.status) == "submitted", 0), else_=1),
-                col(Assessment.submitted_at).desc(),
-                col(Assessment.updated_at).desc(),
-                col(Assessment.id).desc(),
-            ),
-        )
-        .label("rn")
-    )
-    stmt = (
-        sa.select(
-            col(Cycle.id).label("cycle_id"),
-            col(Assessment.subject_id).label("subject_id"),
-            col(Assessment.id).label("assessment_id"),
-            col(Assessment.status).label("status"),
-            col(Assessment.submitted_at).label("submitted_at"),
-            col(Assessment.readiness).label("readiness"),
-            rank,
-        )
-        .select_from(Cycle)
-        .join(QuestionnaireVersion, col(QuestionnaireVersion.key) == col(Cycle.questionnaire_key))
-        .join(
-            Assessment,
-            sa.and_(
-                col(Assessment.questionnaire_version_id) == col(QuestionnaireVersion.id), _counts_for_cycle()
-            ),
-        )
-        .where(*cycles_where)
-    )
-    if subjects is not None:
-        stmt = stmt.where(col(Assessment.subject_id).in_(subjects))
-    return stmt.subquery("ranked")
-
-
-def _team_people(team_id: int) -> Any:
-    return sa.select(col(Membership.user_id)).where(col(Membership.team_id) == team_id)
-
-
-def _status_rows(
-    session: Session,
-    *,
-    cycles_where: Sequence[sa.ColumnElement[bool]],
-    people_where: Sequence[sa.ColumnElement[bool]] = (),
-    subjects: Any | None = None,
-) -> list[Any]:
-    """(Cycle, user id, name, email, assessment id, status, submitted at) for every covered person."""
-    ranked = _ranked(cycles_where, subjects)
-    stmt = (
-        select(  # type: ignore[call-overload]
-            Cycle,
-            User.id,
-            User.name,
-            User.email,
-            ranked.c.assessment_id,
-            ranked.c.status,
-            ranked.c.submitted_at,
-        )
-        .select_from(Cycle)
-        .join(User, sa.and_(col(User.active).is_(True), _covers(col(User.id)), *people_where))
-        .outerjoin(
-            ranked,
-            sa.and_(
-                ranked.c.cycle_id == col(Cycle.id), ranked.c.subject_id == col(User.id), ranked.c.rn == 1
-            ),
-        )
-        .where(*cycles_where)
-        .order_by(col(Cycle.due_at), col(Cycle.id), col(User.name), col(User.id))
-    )
-    return list(session.exec(stmt).all())
-
-
-def _progress(rows: Sequence[Any], now: datetime) -> list[CycleProgress]:
+def progress_from_rows(rows: Sequence[Any], now: datetime) -> list[CycleProgress]:
     grouped: dict[int, tuple[Cycle, list[MemberStatus]]] = {}
     for cycle, user_id, name, email, assessment_id, status, submitted_at in rows:
         entry = grouped.setdefault(cycle.id, (cycle, []))
@@ -264,13 +134,13 @@ def statuses_of(
     """The user's own status in each of `cycles` that covers them, in one statement."""
     if not cycles:
         return {}
-    rows = _status_rows(
+    rows = status_rows(
         session,
         cycles_where=[col(Cycle.id).in_([c.id for c in cycles])],
         people_where=[col(User.id) == (user.id or 0)],
         subjects=[user.id or 0],
     )
-    return {p.cycle.id or 0: p.statuses[0] for p in _progress(rows, now or utcnow()) if p.statuses}
+    return {p.cycle.id or 0: p.statuses[0] for p in progress_from_rows(rows, now or utcnow()) if p.statuses}
 
 
 def progress(session: Session, actor: User, cycle: Cycle, now: datetime | None = None) -> CycleProgress:
@@ -281,8 +151,8 @@ def progress(session: Session, actor: User, cycle: Cycle, now: datetime | None =
         people_where.append(
             col(User.id).in_(sa.select(col(Membership.user_id)).where(col(Membership.team_id).in_(managed)))
         )
-    rows = _status_rows(session, cycles_where=[col(Cycle.id) == cycle.id], people_where=people_where)
-    found = _progress(rows, now or utcnow())
+    rows = status_rows(session, cycles_where=[col(Cycle.id) == cycle.id], people_where=people_where)
+    found = progress_from_rows(rows, now or utcnow())
     return found[0] if found else CycleProgress(cycle, [])
 
 
@@ -293,12 +163,12 @@ def counts_by_cycle(
     if not cycles:
         return {}
     ids = [c.id for c in cycles]
-    ranked = _ranked([col(Cycle.id).in_(ids)])
+    ranked = ranked_assessments([col(Cycle.id).in_(ids)])
     status = sa.func.coalesce(ranked.c.status, "not started")
     stmt = (
         sa.select(col(Cycle.id), status, sa.func.count())
         .select_from(Cycle)
-        .join(User, sa.and_(col(User.active).is_(True), _covers(col(User.id))))
+        .join(User, sa.and_(col(User.active).is_(True), covers(col(User.id))))
         .outerjoin(
             ranked,
             sa.and_(
@@ -322,17 +192,17 @@ def team_progress(
     session: Session, team_id: int, key: str, now: datetime | None = None
 ) -> list[CycleProgress]:
     """The open cycles of framework `key` that cover the team, with the status of each team member."""
-    rows = _status_rows(
+    rows = status_rows(
         session,
         cycles_where=[
             col(Cycle.questionnaire_key) == key,
             col(Cycle.closed_at).is_(None),
             sa.or_(col(Cycle.team_id).is_(None), col(Cycle.team_id) == team_id),
         ],
-        people_where=[col(User.id).in_(_team_people(team_id))],
-        subjects=_team_people(team_id),
+        people_where=[col(User.id).in_(team_people(team_id))],
+        subjects=team_people(team_id),
     )
-    return _progress(rows, now or utcnow())
+    return progress_from_rows(rows, now or utcnow())
 
 
 def open_progress_of(
@@ -341,7 +211,7 @@ def open_progress_of(
     """Open cycles (of any framework) run for `team_ids` or the whole organisation, with the status of
     each of `people` (a subquery of user ids) they cover. One statement, for a manager's home."""
     now = now or utcnow()
-    rows = _status_rows(
+    rows = status_rows(
         session,
         cycles_where=[
             col(Cycle.closed_at).is_(None),
@@ -351,7 +221,7 @@ def open_progress_of(
         people_where=[col(User.id).in_(people)],
         subjects=people,
     )
-    return _progress(rows, now)
+    return progress_from_rows(rows, now)
 
 
 def pending_for(
@@ -359,7 +229,7 @@ def pending_for(
 ) -> list[tuple[Cycle, MemberStatus]]:
     """Open cycles covering `user` that they have not submitted yet, the soonest due first."""
     now = now or utcnow()
-    rows = _status_rows(
+    rows = status_rows(
         session,
         cycles_where=[col(Cycle.closed_at).is_(None), col(Cycle.opens_at) <= now],
         people_where=[col(User.id) == (user.id or 0)],
@@ -367,7 +237,7 @@ def pending_for(
     )
     return [
         (p.cycle, status)
-        for p in _progress(rows, now)
+        for p in progress_from_rows(rows, now)
         for status in p.statuses
         if status.status != "submitted"
     ]
@@ -383,7 +253,7 @@ def open_cycle_for(session: Session, subject_id: int, key: str, now: datetime | 
             col(Cycle.questionnaire_key) == key,
             col(Cycle.closed_at).is_(None),
             col(Cycle.opens_at) <= now,
-            _covers(sa.literal(subject_id)),
+            covers(sa.literal(subject_id)),
         )
         .order_by(sa.case((col(Cycle.team_id).is_(None), 1), else_=0), col(Cycle.due_at), col(Cycle.id))
         .limit(1)
@@ -404,7 +274,7 @@ def team_trend(session: Session, team_id: int, key: str, now: datetime | None = 
     )
     if not cycles:
         return []
-    ranked = _ranked(cycles_where, _team_people(team_id))
+    ranked = ranked_assessments(cycles_where, team_people(team_id))
     latest = sa.and_(ranked.c.rn == 1, ranked.c.status == "submitted")
     per_cycle = session.execute(
         sa.select(ranked.c.cycle_id, sa.func.count(), sa.func.avg(ranked.c.readiness))

@@ -14,15 +14,14 @@ from sqlmodel import Session, col, select
 
 from competency.models import CYCLE_AUDIENCES, Cycle, Membership, Team, User, utcnow
 from competency.services import NotFound, ServiceError, access, audit
+from competency.services.cycle_sql import covered_people, covers
 from competency.services.cycle_status import (
     STATES,
     STATUSES,
     CycleProgress,
     MemberStatus,
     TrendPoint,
-    _covers,
     counts_by_cycle,
-    covered_people,
     is_missed,
     is_open,
     is_overdue,
@@ -95,7 +94,7 @@ def visible_cycles(session: Session, actor: User) -> list[tuple[Cycle, str | Non
         manages_any = managed.exists()
         stmt = stmt.where(
             sa.or_(
-                _covers(sa.literal(actor.id or 0)),
+                covers(sa.literal(actor.id or 0)),
                 col(Cycle.team_id).in_(managed),
                 sa.and_(col(Cycle.team_id).is_(None), manages_any),
             )

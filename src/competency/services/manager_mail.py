@@ -15,7 +15,8 @@ from sqlmodel import Session, col, select
 from competency.config import Settings
 from competency.models import Assessment, Cycle, Membership, QuestionnaireVersion, Team, User, utcnow
 from competency.services import notifications
-from competency.services.cycle_status import _progress, _status_rows
+from competency.services.cycle_sql import status_rows
+from competency.services.cycle_status import progress_from_rows
 
 
 def _managers_of(session: Session, subject_id: int) -> list[User]:
@@ -105,7 +106,7 @@ def weekly_digest(session: Session, settings: Settings, now: datetime | None = N
         sections = []
         for team in managed[manager.id or 0]:
             people = sa.select(col(Membership.user_id)).where(col(Membership.team_id) == team.id)
-            rows = _status_rows(
+            rows = status_rows(
                 session,
                 cycles_where=[
                     col(Cycle.closed_at).is_(None),
@@ -115,7 +116,7 @@ def weekly_digest(session: Session, settings: Settings, now: datetime | None = N
                 people_where=[col(User.id).in_(people), col(User.id) != manager.id],
                 subjects=people,
             )
-            for progress in _progress(rows, now):
+            for progress in progress_from_rows(rows, now):
                 waiting = [s for s in progress.statuses if s.status != "submitted"]
                 sections.append(
                     {

@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from competency.models import PLAN_STATUSES, User
-from competency.services import NotFound, ServiceError, access, inbox, plans
+from competency.services import NotFound, ServiceError, access, blind_spots, plans
 from competency.services import profiles as service
 from competency.web import charts
 from competency.web.audit import audit_now, deny
@@ -98,7 +98,7 @@ def profile(person_id: int) -> Any:
         step_states = plans.states_of(db(), person_id, profile.questionnaire_key)
         plan_history = plans.history(db(), person_id, profile.questionnaire_key)
         if profile.manager is not None:
-            discussed = inbox.discussed_areas(
+            discussed = blind_spots.discussed_areas(
                 db(), profile.current.assessment.id or 0, profile.manager.assessment.id or 0
             )
     return render_template(
@@ -170,7 +170,7 @@ def mark_discussed(person_id: int) -> Response:
         flash("The form expired. Press the button again.", "error")
         return redirect(back)
     try:
-        inbox.mark_discussed(
+        blind_spots.mark_discussed(
             db(),
             me(),
             subject_id=person_id,
