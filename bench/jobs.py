@@ -2,7 +2,8 @@
 peak worker memory), a cached person PDF against a fresh render, and reminder mails to an SMTP server on
 loopback. Writes its section of docs/performance.md.
 
-    .venv/bin/python -m bench.jobs [--people 200] [--mails 1000]
+    .venv/bin/python -m bench.jobs [--people 200] [--mails 1000] [--workers 1 2]
+    .venv/bin/python -m bench.jobs --zip-only --people 1000 [--workers 2]   # its own section
 
 Needs Redis on 127.0.0.1:6379 (or COMPETENCY_TEST_REDIS_URL).
 """
@@ -37,6 +38,15 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def descendants(pid: int) -> set[int]:
     found: set[int] = set()
     todo = [pid]
@@ -56,8 +66,9 @@ def descendants(pid: int) -> set[int]:
 
 def zip_run(
     database_url: str, cycle_id: int, hr_id: int, workers: int, folder: Path
-) -> tuple[float, float, int]:
-    """(seconds from the request to the finished ZIP, peak RSS of one worker process in MiB, ZIP bytes)."""
+) -> tuple[float, float, int, float]:
+    """(seconds from the request to the finished ZIP, peak RSS of one worker process in MiB, ZIP bytes,
+    CPU seconds the worker processes spent after the request)."""
     from sqlmodel import Session
 
     from competency import queue
@@ -87,8 +98,11 @@ def zip_run(
         stderr=subprocess.DEVNULL,
     )
     peak = 0
+    cpu_before: dict[int, float] = {}
+    cpu_seen: dict[int, float] = {}
     try:
         time.sleep(2)  # the consumer and its processes start (not part of a request's wait)
+        cpu_before = {pid: cpu_seconds(pid) for pid in descendants(worker.pid)}
         started = time.perf_counter()
         with Session(engine) as session:
             job = jobs.start_cycle_zip(session, session.get(User, hr_id), session.get(Cycle, cycle_id))
@@ -96,6 +110,7 @@ def zip_run(
         while True:
             for pid in descendants(worker.pid):
                 peak = max(peak, rss_kib(pid))
+                cpu_seen[pid] = max(cpu_seen.get(pid, 0.0), cpu_seconds(pid))
             with Session(engine) as session:
                 job = session.get(Job, job_id)
                 if job.state in ("done", "failed"):
@@ -109,7 +124,8 @@ def zip_run(
         worker.wait(timeout=120)
         queue.huey.storage.flush_all()
         engine.dispose()
-    return seconds, peak / 1024, size
+    cpu = sum(seen - cpu_before.get(pid, 0.0) for pid, seen in cpu_seen.items())
+    return seconds, peak / 1024, size, cpu
 
 
 def cache_run(database_url: str, folder: Path, repeat: int) -> tuple[float, float]:
@@ -218,6 +234,10 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=200)
     parser.add_argument("--mails", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--zip-only", action="store_true", help="only the cycle ZIP (its own section of the notes)"
+    )
     args = parser.parse_args()
 
     from competency.db import create_db_engine, session_scope
@@ -233,32 +253,50 @@ def main() -> None:
             hr, _ = users.create_or_update_user(session, email="hr@bench.test", name="HR", role="hr")
             hr_id = hr.id or 0
         engine.dispose()
-        runs = {workers: zip_run(url, cycle_id, hr_id, workers, folder) for workers in (1, 2)}
-        fresh_ms, cached_ms = cache_run(url, folder, args.repeat)
-        queued_s, delivered_s = mail_run(url, folder, args.mails)
+        runs = {workers: zip_run(url, cycle_id, hr_id, workers, folder) for workers in args.workers}
+        if not args.zip_only:
+            fresh_ms, cached_ms = cache_run(url, folder, args.repeat)
+            queued_s, delivered_s = mail_run(url, folder, args.mails)
 
     load_after = os.getloadavg()[0]
-    one, two = runs[1][0], runs[2][0]
+    command = (
+        f"`python -m bench.jobs --zip-only --people {args.people} --workers {' '.join(map(str, args.workers))}`"
+        if args.zip_only
+        else f"`python -m bench.jobs --people {args.people} --mails {args.mails}`"
+    )
     lines = [
-        "## Jobs: cycle ZIP, PDF cache, reminder mail (issue: background work and email)",
+        f"## Jobs: a cycle ZIP of {args.people:,} people"
+        if args.zip_only
+        else "## Jobs: cycle ZIP, PDF cache, reminder mail (issue: background work and email)",
         "",
-        f"`python -m bench.jobs --people {args.people} --mails {args.mails}`, SQLite, Redis on loopback, "
+        f"{command}, SQLite, Redis on loopback, "
         f"`competency worker` process workers (each replaced after 100 jobs), {machine()}. "
         "Budget: a cycle ZIP scales with the workers (>= 1.8x from 1 to 2); a cached PDF is served without rendering; "
         "worker memory flat.",
         f"Load average (1 min) before and after: {load_before:.1f}, {load_after:.1f} "
         "(other work shared the 2 cores when it is above 2).",
         "",
-        f"| cycle ZIP of {args.people} people | time from request to finished ZIP | PDFs per second | peak RSS of one worker process |",
-        "| --- | ---: | ---: | ---: |",
+        f"| cycle ZIP of {args.people:,} people | time from request to finished ZIP | PDFs per second | worker CPU per PDF | peak RSS of one worker process |",
+        "| --- | ---: | ---: | ---: | ---: |",
     ]
-    for workers, (seconds, peak, _size) in runs.items():
+    for workers, (seconds, peak, _size, cpu) in runs.items():
         lines.append(
-            f"| {workers} worker process{'es' if workers > 1 else ''} | {seconds:.1f} s | {args.people / seconds:.2f} | {peak:.0f} MiB |"
+            f"| {workers} worker process{'es' if workers > 1 else ''} | {seconds:.1f} s | {args.people / seconds:.2f} "
+            f"| {cpu / args.people:.2f} s | {peak:.0f} MiB |"
         )
+    last = runs[args.workers[-1]]
+    if 1 in runs and 2 in runs:
+        lines += [
+            "",
+            f"Speed-up from 1 to 2 workers: **{runs[1][0] / runs[2][0]:.2f}x** (ZIP {last[2] / 1e6:.1f} MB).",
+        ]
+    else:
+        lines += ["", f"ZIP {last[2] / 1e6:.1f} MB."]
+    if args.zip_only:
+        write_section(f"jobs-zip-{args.people}", "\n".join(lines))
+        print("\n".join(lines))
+        return
     lines += [
-        "",
-        f"Speed-up from 1 to 2 workers: **{one / two:.2f}x** (ZIP {runs[2][2] / 1e6:.1f} MB).",
         "",
         "| measure | median |",
         "| --- | ---: |",
