@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from competency.models import Answer, AreaNote, Assessment, QuestionnaireVersion, User
@@ -24,10 +25,13 @@ class Taken:
 
 
 def load(session: Session, assessment_id: int) -> Taken:
+    """The assessment and its parsed snapshot. The stored definition (100 kB of JSON for a large framework)
+    is left unread unless this process has not parsed that content hash yet: every rating page loads it."""
     row = session.exec(
         select(Assessment, QuestionnaireVersion)
         .join(QuestionnaireVersion, col(QuestionnaireVersion.id) == Assessment.questionnaire_version_id)
         .where(Assessment.id == assessment_id)
+        .options(defer(col(QuestionnaireVersion.definition)))
     ).first()
     if row is None:
         raise NotFound(f"no assessment {assessment_id}")
