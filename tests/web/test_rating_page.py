@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from tests.web.conftest import login
-from tests.web.test_assessment_flow import assessment_id, start
+from tests.web.test_assessment_flow import area_data, assessment_id, start
 
 from competency.questionnaire import load_file
 from competency.services import snapshots
@@ -107,3 +108,22 @@ def test_a_new_revision_gets_its_own_page_and_old_drafts_keep_theirs(  # type: i
     assert OLD_TEXT in early_page and NEW_TEXT not in early_page
     assert early_page.count('type="radio"') == before.count('type="radio"')
     assert built.count("k-stueckkosten") == 2, "one statement list per revision"
+
+
+def test_saved_answers_come_back_checked_on_their_own_radio(make_app, make_user, odd_shape_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(odd_shape_dir)
+    odd = load_file(odd_shape_dir / "odd-shape.yaml")
+    client = app.test_client()
+    login(client, make_user("back@example.org", level="journeyman").email)
+    url = start(client, odd.id, "journeyman")
+    answers = {"k-stueckkosten": "2", "k-deckungsbeitrag": "na"}
+    assert client.post(url, data=area_data(client, url, answers, go="exit")).status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    checked = re.findall(r"<input checked ([^>]*)>", page)
+    # The scale starts at 1, so value 2 is the second radio; N/A follows the four points.
+    assert checked == [
+        'id="item__k-stueckkosten-1" name="item__k-stueckkosten" type="radio" value="2"',
+        'id="item__k-deckungsbeitrag-4" name="item__k-deckungsbeitrag" type="radio" value="na"',
+    ]
+    assert '<label class="point na" for="item__k-deckungsbeitrag-4">' in page
+    assert 'title="Mit Anleitung, gelegentlich."' in page  # the scale point's description

@@ -74,6 +74,8 @@ def area_form(questionnaire: Questionnaire, area: Area, level: str, **kwargs: An
     return cls(**kwargs)
 
 
+#: Filled on first use in each process. Threads racing on a cold key build equal classes and one of them
+#: stays: nothing can read a half-built entry, so no lock.
 _classes: dict[tuple[str, int, str, str, str], type[AreaFormBase]] = {}
 
 
