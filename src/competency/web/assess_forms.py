@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -9,11 +10,30 @@ from wtforms import Field, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from competency.questionnaire import Area, Questionnaire
+from competency.questionnaire import Area, Item, Questionnaire
 from competency.services.assessments import MAX_NOTE_LENGTH
 
 NOT_APPLICABLE = "na"
 FIELD_PREFIX = "item__"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One radio of a statement: what the page shows for it, worked out once per framework definition."""
+
+    value: str
+    label: str
+    description: str | None
+    not_applicable: bool = False
+
+
+@dataclass(frozen=True)
+class Statement:
+    """An item in play on the page, with its field name and its choices (scale points, then N/A)."""
+
+    item: Item
+    name: str
+    choices: tuple[Choice, ...]
 
 
 class AreaFormBase(FlaskForm):
@@ -26,12 +46,17 @@ class AreaFormBase(FlaskForm):
     questionnaire: Questionnaire
     area: Area
     level: str
+    #: The items in play, in order, with their choices: shared by every request for this definition.
+    statements: tuple[Statement, ...]
+    #: Scale value -> label, for showing a saved rating.
+    scale_labels: dict[int, str]
 
     def item_fields(self) -> list[tuple[Any, Field]]:
-        return [
-            (item, self[FIELD_PREFIX + item.id])
-            for item in self.questionnaire.items_in_play(self.area, self.level)
-        ]
+        return [(s.item, self[s.name]) for s in self.statements]
+
+    def statement_fields(self) -> list[tuple[Statement, Field]]:
+        """What the page renders: each statement with its bound field (data, errors, id)."""
+        return [(s, self[s.name]) for s in self.statements]
 
     def answers(self) -> dict[str, int | None]:
         """The answers given on this page (unanswered items left out; N/A as None)."""
@@ -49,6 +74,8 @@ def area_form(questionnaire: Questionnaire, area: Area, level: str, **kwargs: An
     return cls(**kwargs)
 
 
+#: Filled on first use in each process. Threads racing on a cold key build equal classes and one of them
+#: stays: nothing can read a half-built entry, so no lock.
 _classes: dict[tuple[str, int, str, str, str], type[AreaFormBase]] = {}
 
 
@@ -57,13 +84,25 @@ def _area_form_class(questionnaire: Questionnaire, area: Area, level: str) -> ty
     cls = _classes.get(key)
     if cls is not None:
         return cls
-    attrs: dict[str, Any] = {"questionnaire": questionnaire, "area": area, "level": level}
-    for item in questionnaire.items_in_play(area, level):
-        choices = [SelectChoice(str(point.value), point.label) for point in questionnaire.scale]
-        if item.optional:
-            choices.append(SelectChoice(NOT_APPLICABLE, "Not applicable"))
-        attrs[FIELD_PREFIX + item.id] = RadioField(
-            item.text, choices=choices, validators=[Optional()], description=item.help or ""
+    points = tuple(Choice(str(p.value), p.label, p.description) for p in questionnaire.scale)
+    not_applicable = Choice(NOT_APPLICABLE, "Not applicable", None, not_applicable=True)
+    statements = tuple(
+        Statement(item, FIELD_PREFIX + item.id, (*points, not_applicable) if item.optional else points)
+        for item in questionnaire.items_in_play(area, level)
+    )
+    attrs: dict[str, Any] = {
+        "questionnaire": questionnaire,
+        "area": area,
+        "level": level,
+        "statements": statements,
+        "scale_labels": {p.value: p.label for p in questionnaire.scale},
+    }
+    for statement in statements:
+        attrs[statement.name] = RadioField(
+            statement.item.text,
+            choices=[SelectChoice(c.value, c.label) for c in statement.choices],
+            validators=[Optional()],
+            description=statement.item.help or "",
         )
     cls = type(f"AreaForm_{area.id}", (AreaFormBase,), attrs)
     _classes[key] = cls
