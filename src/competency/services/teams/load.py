@@ -1,7 +1,8 @@
 """Reads a team's summary for one framework from the database.
 
-`team_summary` reads everything in a fixed handful of set-based statements (members, latest
-self-assessments with their area scores, latest manager ratings, framework snapshots), whatever the
+The per-area figures, the best experts and who submitted at which level are worked out by the database
+(`aggregates`); members are read with their ratings only as far as they are listed: every one for the
+JSON API and the PDF, one page of them for the dashboard. A fixed number of statements whatever the
 team size.
 """
 
@@ -12,49 +13,133 @@ from typing import Any
 
 from sqlmodel import Session
 
-from competency import scoring
 from competency.models import Team
 from competency.questionnaire import Questionnaire
 from competency.services import NotFound
-from competency.services.teams.lookups import _latest_rows, _snapshots, members_of
+from competency.services.teams import aggregates
+from competency.services.teams.lookups import member_count, member_rows, snapshots
 from competency.services.teams.summary import (
     AreaRating,
+    Expert,
     ManagerRating,
     MemberSummary,
+    Pages,
     TeamSummary,
-    _not_in_play,
+    not_in_play,
 )
 
+#: Members listed per page of the dashboard.
+PAGE_SIZE = 50
 
-def team_summary(session: Session, team: Team, key: str, current: Questionnaire | None) -> TeamSummary:
+
+def team_summary(
+    session: Session,
+    team: Team,
+    key: str,
+    current: Questionnaire | None,
+    *,
+    page: int | None = None,
+    page_size: int = PAGE_SIZE,
+    individuals: bool = True,
+    roster: bool = False,
+) -> TeamSummary:
     """The team's summary for framework `key`; `current` is the catalog's version of it (or None:
-    the newest stored snapshot is used for titles and order). Four statements (five on a cold cache),
-    whatever the team size."""
+    the newest stored snapshot is used for titles and order).
+
+    `page`: list that page of members (from 1, clamped), else every member. `individuals=False`:
+    read no member at all (a plain member's view: counts and figures only). `roster`: also each
+    submitted member's scores in the current areas (the radar's picker). Whatever the team size,
+    five statements for a page, three for every member, four for counts and figures only; one more
+    on a cold cache or for a page past the end."""
     assert team.id is not None
-    people = members_of(session, team.id)
-    self_rows = _latest_rows(session, team.id, key, "self")
-    manager_rows = _latest_rows(session, team.id, key, "manager")
-    parsed = _snapshots(session, key)
+    parsed = snapshots(session, key)
     if current is None and not parsed:
         raise NotFound(f"no framework {key!r}")
     display = current or max(parsed.values(), key=lambda q: q.version)
+    current_ids = [area.id for area in display.areas]
 
+    stats = aggregates.area_stats(session, team.id, key, display.expert_level)
+    experts: dict[str, list[Expert]] | None
+    if not individuals:
+        experts = {}
+    elif page is None:
+        experts = None  # every member is listed (the API, the PDF): experts are found among them
+    else:
+        experts = aggregates.top_experts(session, team.id, key, display.expert_level)
+
+    pages = None
+    members: list[MemberSummary] = []
+    if individuals:
+        if page is None:
+            rows = member_rows(session, team.id, key)
+        else:
+            rows, pages = _page(session, team.id, key, page, page_size)
+        members = _members(parsed, rows)
+    entries = None
+    if page is not None or not individuals:
+        # Who submitted at which level, from the database: `members` is one page of them, or none.
+        entries = aggregates.roster(session, team.id, key, current_ids if roster and individuals else [])
+        total = pages.total if pages else member_count(session, team.id)
+        counts: tuple[int, int] | None = (total, len(entries))
+        levels: dict[str, int] | None = aggregates.levels(entries)
+    else:
+        counts, levels = None, None
+
+    titles = {area.id: area.title for area in display.areas}
+    for taken in sorted(parsed.values(), key=lambda q: -q.version):
+        for area in taken.areas:
+            titles.setdefault(area.id, area.title)
+    order = current_ids + sorted(set(stats) - set(current_ids))
+    return TeamSummary(
+        team_id=team.id,
+        team_name=team.name,
+        questionnaire=display,
+        members=members,
+        stats={area_id: stats.get(area_id) or aggregates.no_scores(area_id) for area_id in order},
+        area_titles={area_id: titles.get(area_id, area_id) for area_id in order},
+        counts=counts,
+        levels=levels,
+        top_experts=experts,
+        roster=entries if roster and individuals else None,
+        pages=pages,
+    )
+
+
+def _page(session: Session, team_id: int, key: str, asked: int, size: int) -> tuple[list[Any], Pages]:
+    """The rows of the members of page `asked` (clamped to the pages there are) and the page."""
+    rows = member_rows(session, team_id, key, (max(asked, 1) - 1) * size, size)
+    if rows:
+        return rows, Pages.of(int(rows[0].total), asked, size)
+    if asked <= 1:
+        return rows, Pages.of(0, 1, size)
+    # Past the last page: list the last one.
+    pages = Pages.of(member_count(session, team_id), asked, size)
+    return member_rows(session, team_id, key, pages.start, size), pages
+
+
+def _members(parsed: dict[int, Questionnaire], rows: list[Any]) -> list[MemberSummary]:
+    """Members from `lookups.member_rows`, in its order, with their latest self-assessment (area
+    scores as stored) and manager rating."""
+    people: dict[int, Any] = {}
     own: dict[int, Any] = {}
     own_areas: dict[int, dict[str, AreaRating]] = defaultdict(dict)
-    for row in self_rows:
-        own[row.subject_id] = row
-        if row.area_id is not None:
-            own_areas[row.subject_id][row.area_id] = AreaRating(row.score, row.target, row.gap)
     managers: dict[int, Any] = {}
     manager_scores: dict[int, dict[str, float | None]] = defaultdict(dict)
-    for row in manager_rows:
-        managers[row.subject_id] = row
-        if row.area_id is not None:
-            manager_scores[row.subject_id][row.area_id] = row.score
+    for row in rows:
+        people.setdefault(row.user_id, row)
+        if row.kind == "self":
+            own[row.user_id] = row
+            if row.area_id is not None:
+                own_areas[row.user_id][row.area_id] = AreaRating(row.score, row.target, row.gap)
+        elif row.kind == "manager":
+            managers[row.user_id] = row
+            if row.area_id is not None:
+                manager_scores[row.user_id][row.area_id] = row.score
 
+    # Worked out once per (version, level), not once per member.
+    outside: dict[tuple[int, str], frozenset[str]] = {}
     members = []
-    for user, role in people:
-        uid = user.id or 0
+    for uid, person in people.items():
         manager = None
         if uid in managers:
             m = managers[uid]
@@ -63,47 +148,27 @@ def team_summary(session: Session, team: Team, key: str, current: Questionnaire 
             )
         row = own.get(uid)
         if row is None:
-            members.append(MemberSummary(uid, user.name, user.email, role, manager=manager))
+            members.append(MemberSummary(uid, person.name, person.email, person.role, manager=manager))
             continue
         taken = parsed[row.version_id]
-        areas = own_areas[uid]
+        where = (row.version_id, row.target_level)
+        if where not in outside:
+            outside[where] = not_in_play(taken, row.target_level)
         members.append(
             MemberSummary(
                 user_id=uid,
-                name=user.name,
-                email=user.email,
-                role=role,
+                name=person.name,
+                email=person.email,
+                role=person.role,
                 assessment_id=row.assessment_id,
                 level=row.target_level,
                 submitted_at=row.submitted_at,
                 version=taken.version,
                 readiness=row.readiness,
-                areas=areas,
+                areas=own_areas[uid],
                 profile_of=(taken, row.target_level),
                 manager=manager,
-                not_in_play=_not_in_play(taken, row.target_level),
+                not_in_play=outside[where],
             )
         )
-
-    titles = {area.id: area.title for area in display.areas}
-    for taken in sorted(parsed.values(), key=lambda q: -q.version):
-        for area in taken.areas:
-            titles.setdefault(area.id, area.title)
-    order = [area.id for area in display.areas]
-    order += sorted({a for m in members for a in m.areas} - set(order))
-    stats = {
-        area_id: scoring.team_area_stats(
-            area_id,
-            [(r.score, r.target) for m in members if (r := m.areas.get(area_id)) and r.score is not None],
-            display.expert_level,
-        )
-        for area_id in order
-    }
-    return TeamSummary(
-        team_id=team.id,
-        team_name=team.name,
-        questionnaire=display,
-        members=members,
-        stats=stats,
-        area_titles={area_id: titles.get(area_id, area_id) for area_id in order},
-    )
+    return members

@@ -23,19 +23,22 @@ def _team_people(team_id: int) -> Any:
     )
 
 
-def _latest(team_id: int, key: str, kind: str) -> Any:
-    """SQL: each team member's submitted assessments of `kind` and framework `key`, newest rn = 1."""
+def latest(team_id: int, key: str, kinds: tuple[str, ...], subjects: Any = None) -> Any:
+    """SQL: the submitted assessments of `kinds` and framework `key` of the team's members (of
+    `subjects` among them when given: ids or a select of them), each member's newest of each kind
+    with rn = 1."""
     rank = (
         sa.func.row_number()
         .over(
-            partition_by=col(Assessment.subject_id),
+            partition_by=(col(Assessment.subject_id), col(Assessment.kind)),
             order_by=(col(Assessment.submitted_at).desc(), col(Assessment.id).desc()),
         )
         .label("rn")
     )
-    return (
+    stmt = (
         sa.select(
             col(Assessment.id).label("assessment_id"),
+            col(Assessment.kind).label("kind"),
             col(Assessment.subject_id).label("subject_id"),
             col(Assessment.assessor_id).label("assessor_id"),
             col(Assessment.target_level).label("target_level"),
@@ -46,34 +49,64 @@ def _latest(team_id: int, key: str, kind: str) -> Any:
         )
         .join(QuestionnaireVersion, col(QuestionnaireVersion.id) == col(Assessment.questionnaire_version_id))
         .where(
-            col(Assessment.kind) == kind,
+            col(Assessment.kind).in_(kinds),
             col(Assessment.status) == "submitted",
             col(QuestionnaireVersion.key) == key,
             col(Assessment.subject_id).in_(_team_people(team_id)),
         )
-        .subquery(f"latest_{kind}")
     )
+    if subjects is not None:
+        stmt = stmt.where(col(Assessment.subject_id).in_(subjects))
+    return stmt.subquery("latest")
 
 
-def _latest_rows(session: Session, team_id: int, key: str, kind: str) -> list[Any]:
-    """One row per (member, area) of each member's latest assessment of `kind`, with the assessor."""
-    latest = _latest(team_id, key, kind)
+def member_rows(
+    session: Session, team_id: int, key: str, offset: int = 0, limit: int | None = None
+) -> list[Any]:
+    """The team's active members by name (`limit` of them from `offset`), each with their latest
+    submitted self- and manager assessment of framework `key` and its area scores: a row per (member,
+    kind, area), a single row for a member without either; `total` is the number of members in all.
+    One statement."""
+    people = (
+        sa.select(
+            col(User.id).label("user_id"),
+            col(User.name).label("name"),
+            col(User.email).label("email"),
+            col(Membership.role).label("role"),
+            sa.func.count().over().label("total"),
+        )
+        .join(Membership, col(Membership.user_id) == col(User.id))
+        .where(col(Membership.team_id) == team_id, col(User.active).is_(True))
+        .order_by(col(User.name), col(User.id))
+        .offset(offset)
+        .limit(limit)
+        .subquery("people")
+    )
+    subjects = sa.select(people.c.user_id) if limit is not None else None
+    newest = latest(team_id, key, ("self", "manager"), subjects)
     assessor = aliased(User)
     stmt = (
         sa.select(
-            latest,
+            people,
+            newest,
             col(assessor.name).label("assessor_name"),
             col(AreaScore.area_id),
             col(AreaScore.score),
             col(AreaScore.target),
             col(AreaScore.gap),
         )
-        .outerjoin(AreaScore, col(AreaScore.assessment_id) == latest.c.assessment_id)
-        .outerjoin(assessor, col(assessor.id) == latest.c.assessor_id)
-        .where(latest.c.rn == 1)
-        .order_by(latest.c.subject_id, col(AreaScore.id))
+        .outerjoin(newest, sa.and_(newest.c.subject_id == people.c.user_id, newest.c.rn == 1))
+        .outerjoin(AreaScore, col(AreaScore.assessment_id) == newest.c.assessment_id)
+        .outerjoin(assessor, col(assessor.id) == newest.c.assessor_id)
+        .order_by(people.c.name, people.c.user_id, newest.c.kind, col(AreaScore.id))
     )
     return list(session.execute(stmt).all())
+
+
+def member_count(session: Session, team_id: int) -> int:
+    return int(
+        session.execute(sa.select(sa.func.count()).select_from(_team_people(team_id).subquery())).scalar_one()
+    )
 
 
 def members_of(session: Session, team_id: int) -> list[tuple[User, str]]:
@@ -126,7 +159,7 @@ def visible_teams(session: Session, actor: User) -> list[tuple[Team, int, str | 
 _versions: dict[str, Questionnaire] = {}
 
 
-def _snapshots(session: Session, key: str) -> dict[int, Questionnaire]:
+def snapshots(session: Session, key: str) -> dict[int, Questionnaire]:
     """Every stored version of framework `key`, by snapshot id. Reads the (large) definitions only of
     versions this process has not parsed yet: one statement, two on a cold cache."""
     rows = session.execute(
@@ -143,15 +176,21 @@ def _snapshots(session: Session, key: str) -> dict[int, Questionnaire]:
     return {row_id: _versions[digest] for row_id, digest in rows}
 
 
-def frameworks_taken(session: Session, team_id: int) -> dict[int, set[str]]:
-    """Per team member, the framework keys they take (a self-assessment of it, submitted or draft).
-    One statement: the dashboard says "takes another framework" instead of "not submitted"."""
-    rows = session.execute(
+def frameworks_taken(
+    session: Session, team_id: int, subjects: list[int] | None = None
+) -> dict[int, set[str]]:
+    """Per team member (of `subjects` among them when given), the framework keys they take (a
+    self-assessment of it, submitted or draft). One statement: the dashboard says "takes another
+    framework" instead of "not submitted"."""
+    stmt = (
         sa.select(col(Assessment.subject_id), col(QuestionnaireVersion.key))
         .join(QuestionnaireVersion, col(QuestionnaireVersion.id) == col(Assessment.questionnaire_version_id))
         .where(col(Assessment.kind) == "self", col(Assessment.subject_id).in_(_team_people(team_id)))
         .distinct()
-    ).all()
+    )
+    if subjects is not None:
+        stmt = stmt.where(col(Assessment.subject_id).in_(subjects))
+    rows = session.execute(stmt).all()
     out: dict[int, set[str]] = {}
     for subject_id, key in rows:
         out.setdefault(subject_id, set()).add(key)

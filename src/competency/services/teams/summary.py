@@ -18,6 +18,9 @@ from competency.questionnaire import Questionnaire
 
 #: Top gaps per member for which mentors are suggested (the profile's top gaps).
 MENTOR_GAPS = scoring.TOP_N
+#: Experts named per area and mentors per gap (the best-scoring ones); the rest are counted. A member
+#: is never their own mentor, so one more than this is read per area.
+EXPERTS_NAMED = 3
 
 
 @dataclass(frozen=True)
@@ -110,13 +113,65 @@ class MemberSummary:
 
 
 @dataclass(frozen=True)
+class Expert:
+    """A member scoring at least the framework's expert level in an area."""
+
+    user_id: int
+    name: str
+    score: float
+
+
+@dataclass(frozen=True)
 class MentorSuggestion:
-    """For one of a member's top gaps, the teammates who are experts in that area (best first)."""
+    """For one of a member's top gaps, the teammates who are experts in that area (best first).
+
+    `mentors` holds the best ones by name (all of them on a small team, EXPERTS_NAMED on a large
+    one); `count` is how many there are in all."""
 
     member: MemberSummary
     area_id: str
     gap: float | None
-    mentors: list[MemberSummary]
+    mentors: list[Expert]
+    count: int
+
+    @property
+    def more(self) -> int:
+        """Mentors beyond the first EXPERTS_NAMED."""
+        return max(0, self.count - EXPERTS_NAMED)
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """A member with a submitted self-assessment: their target level and scores in the areas of the
+    current framework (`TeamSummary.current_area_ids` order), for the radar's member picker."""
+
+    user_id: int
+    name: str
+    level: str
+    scores: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class Pages:
+    """Which slice of the members a page of the dashboard lists (page numbers from 1)."""
+
+    number: int
+    count: int
+    total: int
+    size: int
+
+    @classmethod
+    def of(cls, total: int, asked: int, size: int) -> Pages:
+        count = max(1, -(-total // size))
+        return cls(min(max(asked, 1), count), count, total, size)
+
+    @property
+    def start(self) -> int:
+        return (self.number - 1) * self.size
+
+    @property
+    def stop(self) -> int:
+        return min(self.start + self.size, self.total)
 
 
 @dataclass(frozen=True)
@@ -130,10 +185,20 @@ class TeamSummary:
     #: Per area id, in the framework's order, then areas only earlier versions had.
     stats: dict[str, scoring.TeamAreaStats]
     area_titles: dict[str, str]
-    #: Set on an aggregate-only summary (members withheld): (member count, submitted count).
+    #: (member count, submitted count) when `members` is not every member: one page of them, or none
+    #: (an aggregate-only summary). None: counted from `members`.
     counts: tuple[int, int] | None = None
     #: Areas whose figures are withheld from plain members: fewer members than the minimum scored them.
     withheld: frozenset[str] = frozenset()
+    #: Submitted self-assessments per target level (the radar's level). None: counted from `members`.
+    levels: dict[str, int] | None = None
+    #: Per area, its best experts (at least EXPERTS_NAMED + 1 of them when there are that many), read
+    #: by the database. None: worked out from `members`.
+    top_experts: dict[str, list[Expert]] | None = None
+    #: Every member with a submitted self-assessment (the radar's picker), when it was asked for.
+    roster: list[RosterEntry] | None = None
+    #: Which page of the members `members` is, when it is one page.
+    pages: Pages | None = None
 
     @property
     def key(self) -> str:
@@ -166,27 +231,40 @@ class TeamSummary:
     def is_current_area(self, area_id: str) -> bool:
         return any(area.id == area_id for area in self.questionnaire.areas)
 
-    def experts(self, area_id: str) -> list[MemberSummary]:
-        """Members scoring at least the expert level in the area, highest first."""
-        found = [m for m in self.submitted if (s := m.score(area_id)) is not None and s >= self.expert_level]
-        return sorted(found, key=lambda m: (-(m.score(area_id) or 0.0), m.name))
+    def experts(self, area_id: str) -> list[Expert]:
+        """Members scoring at least the expert level in the area, highest first (then by name): every
+        one of them from `members`, the best few when the database picked them (`expert_count`)."""
+        if self.top_experts is not None:
+            return self.top_experts.get(area_id, [])
+        found = [
+            Expert(m.user_id, m.name, s)
+            for m in self.submitted
+            if (s := m.score(area_id)) is not None and s >= self.expert_level
+        ]
+        return sorted(found, key=lambda e: (-e.score, e.name))
+
+    def expert_count(self, area_id: str) -> int:
+        stats = self.stats.get(area_id)
+        return stats.experts if stats is not None else len(self.experts(area_id))
 
     def mentor_suggestions(self, members: list[MemberSummary] | None = None) -> list[MentorSuggestion]:
         """For each member's (of `members`, default all) top gaps, the teammates who are experts there."""
-        experts = {area_id: self.experts(area_id) for area_id in self.area_ids}
         out = []
         for member in members if members is not None else self.submitted:
             if not member.submitted:
                 continue
             for area_id in member.top_gaps[:MENTOR_GAPS]:
-                mentors = [e for e in experts.get(area_id, []) if e.user_id != member.user_id]
-                out.append(MentorSuggestion(member, area_id, member.gap(area_id), mentors))
+                mentors = [e for e in self.experts(area_id) if e.user_id != member.user_id]
+                own = member.score(area_id)
+                count = self.expert_count(area_id) - int(own is not None and own >= self.expert_level)
+                out.append(MentorSuggestion(member, area_id, member.gap(area_id), mentors, count))
         return out
 
     def common_level(self) -> str:
         """The target level most members were assessed against (ties: the lower level)."""
         levels = self.questionnaire.level_ids
-        counts = Counter(m.level for m in self.submitted if m.level in levels)
+        taken = self.levels if self.levels is not None else Counter(m.level for m in self.submitted)
+        counts = Counter({lv: n for lv, n in taken.items() if lv in levels})
         return max(levels, key=lambda lv: (counts[lv], -levels.index(lv)))
 
     def report_members(self) -> list[tuple[str, str | None, scoring.Profile | None]]:
@@ -251,7 +329,8 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _not_in_play(q: Questionnaire, level: str) -> frozenset[str]:
+def not_in_play(q: Questionnaire, level: str) -> frozenset[str]:
+    """Areas of `q` not in play at `level` (none when the framework does not know the level)."""
     if level not in q.level_ids:
         return frozenset()
     return frozenset(area.id for area in q.areas if not q.area_in_play(area, level))

@@ -53,6 +53,11 @@ def aggregate_only(summary: TeamSummary, threshold: int) -> TeamSummary:
         stats=stats,
         counts=(summary.member_count, summary.submitted_count),
         withheld=withheld,
+        top_experts={},
+        roster=None,
+        # As with the members gone: the radar's default level is the first, not the most common one.
+        levels={},
+        pages=None,
     )
 
 
