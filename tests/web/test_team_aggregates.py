@@ -28,7 +28,23 @@ ML = "ml-engineer"
 
 #: Names whose order differs between code points and a locale ("Bea" < "Zed" < "bea" < "Ålf"), and a
 #: name two people share: experts with equal scores are ordered by name as Python sorts, then by id.
-NAMES = ["bea", "Bea", "Ålf", "Zed", "Sam", "Sam", "émile", "Olu", "Kai", "ann", "Ann", "Lu", "Mo", "Ny", "Pia"]
+NAMES = [
+    "bea",
+    "Bea",
+    "Ålf",
+    "Zed",
+    "Sam",
+    "Sam",
+    "émile",
+    "Olu",
+    "Kai",
+    "ann",
+    "Ann",
+    "Lu",
+    "Mo",
+    "Ny",
+    "Pia",
+]
 LEVELS = ["junior", "mid", "senior", "staff"]
 
 
@@ -136,7 +152,11 @@ def _reference_stats(full: service.TeamSummary) -> dict[str, scoring.TeamAreaSta
     return {
         area_id: scoring.team_area_stats(
             area_id,
-            [(r.score, r.target) for m in full.members if (r := m.areas.get(area_id)) and r.score is not None],
+            [
+                (r.score, r.target)
+                for m in full.members
+                if (r := m.areas.get(area_id)) and r.score is not None
+            ],
             full.expert_level,
         )
         for area_id in order
@@ -214,7 +234,9 @@ def test_the_database_figures_equal_the_python_ones_on_a_mixed_team(
     assert [m.manager for m in paged.members] == [m.manager for m in full.members[4:8]]
     # Mentors on the page: the same as from the whole list, counted in full.
     for suggestion in paged.mentor_suggestions(paged.members):
-        others = [e for e in _reference_experts(full, suggestion.area_id) if e[0] != suggestion.member.user_id]
+        others = [
+            e for e in _reference_experts(full, suggestion.area_id) if e[0] != suggestion.member.user_id
+        ]
         assert [(e.user_id, e.name, e.score) for e in suggestion.mentors[: service.EXPERTS_NAMED]] == others[
             : service.EXPERTS_NAMED
         ]
@@ -251,7 +273,9 @@ def test_figures_from_counts_per_score_equal_team_area_stats() -> None:
     rng = random.Random(5)
     for _ in range(300):
         # Scores as area scores are: weighted means of a few answers, often repeated.
-        values = [round(rng.randint(0, 12) / rng.choice([1, 2, 3, 4, 6]), 6) for _ in range(rng.randint(1, 40))]
+        values = [
+            round(rng.randint(0, 12) / rng.choice([1, 2, 3, 4, 6]), 6) for _ in range(rng.randint(1, 40))
+        ]
         targets = [rng.choice([1.5, 2.0, 2.5, 3.0]) for _ in values]
         scored = list(zip(values, targets, strict=True))
         histogram: dict[float, list[int]] = {}
