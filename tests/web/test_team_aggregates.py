@@ -243,6 +243,20 @@ def test_the_database_figures_equal_the_python_ones_on_a_mixed_team(
         assert suggestion.count == len(others)
 
 
+def test_top_gaps_without_the_plan_are_the_profiles_top_gaps(
+    app: Flask, mixed_team: tuple[int, Questionnaire]
+) -> None:
+    team_id, current = mixed_team
+    with app.app_context():
+        session = db()
+        team = session.get(Team, team_id)
+        assert team is not None
+        members = service.team_summary(session, team, ML, current).members
+    gaps = [m.top_gaps for m in members]  # before any profile is built
+    assert [list(m.profile.top_gaps) if m.profile else [] for m in members] == gaps
+    assert sum(1 for g in gaps if g) >= 5
+
+
 def test_a_page_past_the_end_lists_the_last_one(app: Flask, mixed_team: tuple[int, Questionnaire]) -> None:
     team_id, current = mixed_team
     with app.app_context():

@@ -95,9 +95,14 @@ class MemberSummary:
     def scores(self) -> dict[str, float | None]:
         return {area_id: rating.score for area_id, rating in self.areas.items()}
 
-    @property
+    @cached_property
     def top_gaps(self) -> list[str]:
-        return list(self.profile.top_gaps) if self.profile else []
+        """The profile's top gaps; without a profile at hand, worked out without its plan."""
+        if self.given_profile is not None or self.profile_of is None or "profile" in self.__dict__:
+            return list(self.profile.top_gaps) if self.profile else []
+        questionnaire, level = self.profile_of
+        results = _results(questionnaire, level, self.areas)
+        return scoring.top_gaps(questionnaire, results) if results is not None else []
 
     def comparison(self, area_ids: list[str]) -> list[scoring.Comparison]:
         """Self beside manager per area (never averaged); empty without both ratings."""
@@ -336,11 +341,18 @@ def not_in_play(q: Questionnaire, level: str) -> frozenset[str]:
     return frozenset(area.id for area in q.areas if not q.area_in_play(area, level))
 
 
-def _profile(q: Questionnaire, level: str, areas: dict[str, AreaRating]) -> scoring.Profile | None:
+def _results(
+    q: Questionnaire, level: str, areas: dict[str, AreaRating]
+) -> dict[str, scoring.AreaResult] | None:
+    """Per area in play at `level`, its result from the stored score (None: `q` does not know the level)."""
     if level not in q.level_ids:
         return None
-    results = {
+    return {
         area.id: scoring.area_result(q, area, areas[area.id].score if area.id in areas else None, level)
         for area in q.areas_in_play(level)
     }
-    return scoring.profile_from_results(q, level, results)
+
+
+def _profile(q: Questionnaire, level: str, areas: dict[str, AreaRating]) -> scoring.Profile | None:
+    results = _results(q, level, areas)
+    return scoring.profile_from_results(q, level, results) if results is not None else None
