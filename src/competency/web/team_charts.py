@@ -74,7 +74,7 @@ def member_series(summary: TeamSummary) -> list[dict[str, Any]]:
         {
             "id": entry.user_id,
             "name": charts.label(entry.name),
-            "r": charts._closed([_round(score) for score in entry.scores]),
+            "r": charts._closed([None if score is None else round(score, 2) for score in entry.scores]),
             "colour": MEMBER_COLOURS[index % len(MEMBER_COLOURS)],
         }
         for index, entry in enumerate(summary.roster or [])
