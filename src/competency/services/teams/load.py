@@ -30,6 +30,8 @@ from competency.services.teams.summary import (
 
 #: Members listed per page of the dashboard.
 PAGE_SIZE = 50
+#: Beyond any team: a larger page number lists the last page.
+MAX_OFFSET = 2**31 - 1
 
 
 def team_summary(
@@ -107,7 +109,8 @@ def team_summary(
 
 def _page(session: Session, team_id: int, key: str, asked: int, size: int) -> tuple[list[Any], Pages]:
     """The rows of the members of page `asked` (clamped to the pages there are) and the page."""
-    rows = member_rows(session, team_id, key, (max(asked, 1) - 1) * size, size)
+    # A page number from the address bar may be any size: the offset stays within what SQL takes.
+    rows = member_rows(session, team_id, key, min((max(asked, 1) - 1) * size, MAX_OFFSET), size)
     if rows:
         return rows, Pages.of(int(rows[0].total), asked, size)
     if asked <= 1:
