@@ -185,7 +185,8 @@ class TeamSummary:
     team_name: str
     #: The framework as it is now (catalog) or its newest snapshot: area titles, order, scale, expert level.
     questionnaire: Questionnaire
-    #: Every active member of the team, by name; those without a submitted self-assessment included.
+    #: The active members listed, by name, those without a submitted self-assessment included: every
+    #: one, or the page of them in `pages` (then `counts` counts them all).
     members: list[MemberSummary]
     #: Per area id, in the framework's order, then areas only earlier versions had.
     stats: dict[str, scoring.TeamAreaStats]
@@ -223,6 +224,7 @@ class TeamSummary:
 
     @property
     def submitted(self) -> list[MemberSummary]:
+        """The listed members with a submitted self-assessment (`submitted_count` counts them all)."""
         return [m for m in self.members if m.submitted]
 
     @property
