@@ -14,7 +14,7 @@ RUN apt-get update \
 RUN useradd --system --create-home --home-dir /var/lib/competency competency \
  && install -d -o competency -g competency /var/lib/competency/storage
 WORKDIR /app
-COPY pyproject.toml README.md alembic.ini ./
+COPY pyproject.toml README.md alembic.ini gunicorn.conf.py ./
 COPY src ./src
 COPY templates ./templates
 COPY questionnaires ./questionnaires

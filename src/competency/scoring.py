@@ -193,15 +193,23 @@ def profile_from_results(q: Questionnaire, level: str, results: Mapping[str, Are
         (r for r in results.values() if r.met),
         key=lambda r: (-(r.score or 0.0) + r.target, order[r.area_id]),
     )
-    top_gaps = sorted(below, key=lambda r: (-(r.priority or 0.0), order[r.area_id]))
     return Profile(
         level=level,
         areas=dict(results),
         readiness=readiness,
         plan=development_plan(q, below),
         strengths=[r.area_id for r in strengths[:TOP_N]],
-        top_gaps=[r.area_id for r in top_gaps[:TOP_N]],
+        top_gaps=top_gaps(q, results),
     )
+
+
+def top_gaps(q: Questionnaire, results: Mapping[str, AreaResult]) -> list[str]:
+    """The TOP_N areas below target by priority (desc), then area order: a profile's top gaps, without
+    working out its plan (a team page lists the gaps of many people)."""
+    order = {area.id: index for index, area in enumerate(q.areas)}
+    below = [r for r in results.values() if r.gap is not None and r.gap > 0]
+    ranked = sorted(below, key=lambda r: (-(r.priority or 0.0), order[r.area_id]))
+    return [r.area_id for r in ranked[:TOP_N]]
 
 
 def step_band(q: Questionnaire, step: RoadmapStep) -> tuple[float, float]:

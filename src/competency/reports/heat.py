@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: Background of a cell without a score.
 NO_SCORE = "#e4e7eb"
@@ -30,19 +31,25 @@ class GapBand:
 
 def gap_bands(lo: float, hi: float) -> list[GapBand]:
     """The five bands, from far above target to far below it."""
+    return list(_bands(lo, hi))
+
+
+@lru_cache(maxsize=32)
+def _bands(lo: float, hi: float) -> tuple[GapBand, ...]:
+    # Worked out once per scale: a heatmap asks for every cell.
     step = (hi - lo) / 4 or 1.0
-    return [
+    return (
         GapBand(-step, "#1f5fa8", f"Above target by {step:g} or more"),
         GapBand(0.0, "#b9d3ee", "Target met"),
         GapBand(step / 2, "#fde0b6", f"Below target by less than {step / 2:g}"),
         GapBand(step, "#f4a259", f"Below target by {step / 2:g} to less than {step:g}"),
         GapBand(math.inf, "#c8412d", f"Below target by {step:g} or more"),
-    ]
+    )
 
 
 def band_index(gap: float, lo: float, hi: float) -> int:
     """Which of `gap_bands` a gap falls in (0 = far above target)."""
-    bands = gap_bands(lo, hi)
+    bands = _bands(lo, hi)
     for index, band in enumerate(bands):
         if (gap <= band.upper) if band.upper <= 0 else (gap < band.upper):
             return index

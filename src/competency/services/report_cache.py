@@ -149,7 +149,7 @@ def team_pdf(
     from competency.services.teams import team_summary
 
     summary = team_summary(session, team, key, current)
-    if not summary.submitted:
+    if not summary.submitted_count:
         raise NotFound(f"nobody in {team.name} has submitted {key}")
     members = summary.report_members()
     level = summary.common_level()

@@ -92,7 +92,7 @@ def team_pdf(session: Session, team: Team, key: str, current: Questionnaire | No
     from competency.services.teams import team_summary
 
     summary = team_summary(session, team, key, current)
-    if not summary.submitted:
+    if not summary.submitted_count:
         raise NotFound(f"nobody in {team.name} has submitted {key}")
     context = team_context(
         summary.questionnaire,

@@ -68,16 +68,16 @@ def team_radar(summary: TeamSummary, level: str) -> dict[str, Any]:
 
 
 def member_series(summary: TeamSummary) -> list[dict[str, Any]]:
-    """Each submitted member's scores in the radar's area order, with the colour their trace takes."""
-    area_ids = summary.current_area_ids
+    """Each submitted member's scores in the radar's area order, with the colour their trace takes
+    (the summary's roster: read for the dashboard, one row per member)."""
     return [
         {
-            "id": member.user_id,
-            "name": charts.label(member.name),
-            "r": charts._closed([_round(member.score(a)) for a in area_ids]),
+            "id": entry.user_id,
+            "name": charts.label(entry.name),
+            "r": charts._closed([None if score is None else round(score, 2) for score in entry.scores]),
             "colour": MEMBER_COLOURS[index % len(MEMBER_COLOURS)],
         }
-        for index, member in enumerate(summary.submitted)
+        for index, entry in enumerate(summary.roster or [])
     ]
 
 

@@ -26,13 +26,13 @@ bp = Blueprint("teams", __name__)
 INDIVIDUALS = service.INDIVIDUALS
 AGGREGATE = service.AGGREGATE
 HIDDEN = service.HIDDEN
-#: Mentors named per gap on the page (the best-scoring ones); the rest are counted.
-MAX_MENTORS_SHOWN = 3
+#: Experts named per area and mentors per gap on the page (the best-scoring ones); the rest are counted.
+MAX_MENTORS_SHOWN = service.EXPERTS_NAMED
 #: Without an open cycle, plan steps done in this period are listed.
 STEPS_SHOWN_FOR = timedelta(days=90)
 #: Members per page of the member sections (heatmap, members, mentors, self and manager): a team of a
 #: thousand renders as fast as one of fifty.
-PAGE_SIZE = 50
+PAGE_SIZE = service.PAGE_SIZE
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,8 @@ def _visible_team(team_id: int) -> tuple[Team, bool, str | None]:
     return team, False, role
 
 
-def _team_view(team_id: int) -> TeamView:
+def _team_view(team_id: int, *, page: int | None = None) -> TeamView:
+    """`page`: list that page of the members (the dashboard), else every member (the JSON API)."""
     team, individuals, role = _visible_team(team_id)
     session = db()
     submitted = service.framework_keys(session, team_id)
@@ -81,7 +82,16 @@ def _team_view(team_id: int) -> TeamView:
             abort(404)
         key = frameworks[0].id
     try:
-        summary = service.team_summary(session, team, key, catalog().get(key))
+        summary = service.team_summary(
+            session,
+            team,
+            key,
+            catalog().get(key),
+            page=page,
+            page_size=PAGE_SIZE,
+            individuals=individuals,
+            roster=page is not None,
+        )
     except NotFound:
         abort(404)
     threshold = service.aggregate_threshold(current_app.config.get("TEAM_AGGREGATE_MIN"))
@@ -110,7 +120,8 @@ def index() -> str:
 @bp.route("/teams/<int:team_id>")
 @login_required
 def dashboard(team_id: int) -> str:
-    view = _team_view(team_id)
+    asked = request.args.get("page")
+    view = _team_view(team_id, page=int(asked) if asked and asked.isdigit() else 1)
     summary = view.summary
     session = db()
     level = request.args.get("level")
@@ -119,8 +130,8 @@ def dashboard(team_id: int) -> str:
     figures: dict[str, Any] = {}
     progress: list[cycle_service.CycleProgress] = []
     trend: list[cycle_service.TrendPoint] = []
-    pages = Pages.of(len(summary.members), request.args.get("page"))
-    members = summary.members[pages.start : pages.stop] if view.individuals else []
+    pages = summary.pages or service.Pages.of(summary.member_count, 1, PAGE_SIZE)
+    members = summary.members if view.individuals else []
     if view.shown:
         progress = cycle_service.team_progress(session, team_id, summary.key)
         trend = cycle_service.team_trend(session, team_id, summary.key)
@@ -139,7 +150,7 @@ def dashboard(team_id: int) -> str:
     done_steps: list[plans.DoneStep] = []
     steps_since = None
     if view.individuals:
-        taken = service.frameworks_taken(session, team_id)
+        taken = service.frameworks_taken(session, team_id, [m.user_id for m in members])
         opened = [p.cycle.opens_at for p in progress]
         steps_since = min(opened) if opened else utcnow() - STEPS_SHOWN_FOR
         done_steps = [
@@ -168,7 +179,7 @@ def dashboard(team_id: int) -> str:
         rated=rated,
         suggestions=suggestions,
         blind_spots={r.member.user_id: r.spots for r in rated},
-        expert_names={a: expert_list(summary.experts(a)) for a in summary.area_ids},
+        expert_names={a: expert_list(summary.experts(a), summary.expert_count(a)) for a in summary.area_ids},
         fmt=fmt,
         max_mentors=MAX_MENTORS_SHOWN,
         hidden_message="" if view.shown else hidden_message(view),
@@ -178,29 +189,6 @@ def dashboard(team_id: int) -> str:
         steps_since=steps_since,
         step_title=step_title,
     )
-
-
-@dataclass(frozen=True)
-class Pages:
-    """Which slice of the members one page of the dashboard shows (page numbers from 1)."""
-
-    number: int
-    count: int
-    total: int
-
-    @classmethod
-    def of(cls, total: int, asked: str | None) -> Pages:
-        count = max(1, -(-total // PAGE_SIZE))
-        number = int(asked) if asked and asked.isdigit() else 1
-        return cls(min(max(number, 1), count), count, total)
-
-    @property
-    def start(self) -> int:
-        return (self.number - 1) * PAGE_SIZE
-
-    @property
-    def stop(self) -> int:
-        return min(self.start + PAGE_SIZE, self.total)
 
 
 @bp.route("/api/teams/<int:team_id>/summary")
@@ -228,13 +216,12 @@ def gap_legend(lo: float, hi: float) -> list[tuple[str, str, str]]:
     return [(band.colour, band.ink, band.label) for band in heat.gap_bands(lo, hi)]
 
 
-def expert_list(experts: list[service.MemberSummary]) -> Markup:
-    """The best experts by name and how many more: a team of a thousand has hundreds in an area."""
-    names = ", ".join(m.name for m in experts[:MAX_MENTORS_SHOWN])
-    if len(experts) > MAX_MENTORS_SHOWN:
-        return Markup(
-            f'{escape(names)} <span class="muted">and {len(experts) - MAX_MENTORS_SHOWN} more</span>'
-        )
+def expert_list(experts: list[service.Expert], count: int) -> Markup:
+    """The best experts by name and how many more of the `count` there are: a team of a thousand has
+    hundreds in an area."""
+    names = ", ".join(e.name for e in experts[:MAX_MENTORS_SHOWN])
+    if count > MAX_MENTORS_SHOWN:
+        return Markup(f'{escape(names)} <span class="muted">and {count - MAX_MENTORS_SHOWN} more</span>')
     return Markup(escape(names))
 
 

@@ -1,0 +1,95 @@
+"""What a plain member may see of their team: the aggregate minimum on every figure.
+
+Managers and HR see individuals; plain members the aggregate, and only once enough members
+submitted; below that, nothing. An area scored by fewer than the minimum is withheld on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from competency import scoring
+from competency.services.cycles import CycleProgress, MemberStatus, TrendPoint
+from competency.services.teams.summary import TeamSummary
+
+#: Plain members see their team's aggregate only from this many submitted self-assessments, never fewer.
+AGGREGATE_FLOOR = 3
+
+
+def aggregate_threshold(configured: int | None) -> int:
+    """The anonymity threshold for plain members: the setting, never below AGGREGATE_FLOOR."""
+    return max(AGGREGATE_FLOOR, int(configured if configured is not None else 5))
+
+
+#: Who sees what of a team.
+INDIVIDUALS = "individuals"
+AGGREGATE = "aggregate"
+HIDDEN = "hidden"
+
+
+def visibility(*, sees_individuals: bool, submitted_count: int, threshold: int) -> str:
+    if sees_individuals:
+        return INDIVIDUALS
+    return AGGREGATE if submitted_count >= threshold else HIDDEN
+
+
+def _withheld_stats(area_id: str) -> scoring.TeamAreaStats:
+    return scoring.TeamAreaStats(area_id, None, None, None, None, 0, 0, 0)
+
+
+def aggregate_only(summary: TeamSummary, threshold: int) -> TeamSummary:
+    """The summary a plain member may see: no individual at all (names, scores, levels, mentors), and
+    no figure of an area fewer than `threshold` members scored (an area some levels do not ask, or
+    only an older version had): its mean, band, coverage and expert count would be one person's."""
+    threshold = max(AGGREGATE_FLOOR, threshold)
+    withheld = frozenset(a for a, st in summary.stats.items() if 0 < st.n < threshold)
+    if summary.submitted_count < threshold:
+        withheld = frozenset(summary.stats)
+    stats = {a: (_withheld_stats(a) if a in withheld else st) for a, st in summary.stats.items()}
+    return replace(
+        summary,
+        members=[],
+        stats=stats,
+        counts=(summary.member_count, summary.submitted_count),
+        withheld=withheld,
+        top_experts={},
+        roster=None,
+        # As with the members gone: the radar's default level is the first, not the most common one.
+        levels={},
+        pages=None,
+    )
+
+
+def aggregate_trend(points: Sequence[TrendPoint], threshold: int) -> list[TrendPoint]:
+    """Trend points a plain member may see: a cycle's mean readiness and area means only from
+    `threshold` members (a new cycle with one submission would show that person's scores)."""
+    threshold = max(AGGREGATE_FLOOR, threshold)
+    out = []
+    for point in points:
+        if point.submitted < threshold:
+            out.append(replace(point, readiness=None, area_means={}, area_counts={}))
+            continue
+        keep = {a for a, n in point.area_counts.items() if n >= threshold}
+        out.append(
+            replace(
+                point,
+                area_means={a: m for a, m in point.area_means.items() if a in keep},
+                area_counts={a: n for a, n in point.area_counts.items() if a in keep},
+            )
+        )
+    return out
+
+
+def anonymous_progress(progress: Sequence[CycleProgress]) -> list[CycleProgress]:
+    """Cycle progress without who is who: plain members see how many are done, not which ones."""
+    return [
+        replace(
+            p,
+            statuses=[
+                MemberStatus(0, "", "", st.status, st.overdue)
+                for st in sorted(p.statuses, key=lambda st: (st.status, st.overdue))
+            ],
+        )
+        for p in progress
+    ]
