@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import zipfile
@@ -312,3 +313,40 @@ def test_releasing_a_rating_warms_the_subjects_own_report(app, make_user, run_jo
     assert renders == [False, True]  # their copy, now with the manager's rating, rendered ahead of them
     after = own.get(f"/reports/people/{world.subject.id}.pdf?questionnaire=ml-engineer")
     assert after.status_code == 200 and after.data != before.data and len(renders) == 2
+
+
+def test_a_cached_pdf_whose_file_went_is_rendered_again_without_holding_a_write_lock(app, make_user) -> None:  # type: ignore[no-untyped-def]
+    # Seen in the jobs bench: the stale row was deleted in a transaction left open across the render, so on
+    # SQLite every other worker's write waited for it and two workers rendered no faster than one.
+    import sqlalchemy as sa
+
+    world = build_world(app, make_user)
+    settings = app.config["COMPETENCY_SETTINGS"]
+    engine = app.extensions["competency.engine"]
+    with app.app_context():
+        subject = db().get(User, world.subject.id)
+        first = report_cache.person_pdf(db(), settings, subject, "ml-engineer")
+        stale_id, stale_name = first.id, first.name
+        storage.path_of(settings, first).unlink()
+
+    writes: list[str] = []
+
+    def another_worker_writes():  # type: ignore[no-untyped-def]
+        with engine.connect() as other:
+            if engine.dialect.name == "sqlite":
+                other.exec_driver_sql("PRAGMA busy_timeout=200")
+            else:
+                other.exec_driver_sql("SET lock_timeout = '200ms'")
+            other.execute(
+                sa.text("UPDATE stored_file SET expires_at = expires_at WHERE id = :id OR kind = 'zip'"),
+                {"id": stale_id},
+            )
+            other.commit()
+        writes.append("done")
+        return contextlib.nullcontext()
+
+    with app.app_context():
+        subject = db().get(User, world.subject.id)
+        again = report_cache.person_pdf(db(), settings, subject, "ml-engineer", guard=another_worker_writes)
+    assert writes == ["done"]  # the other write went through during the render, not after a timeout
+    assert again.name != stale_name and storage.exists(settings, again)  # rendered and stored anew

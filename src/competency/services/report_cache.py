@@ -71,9 +71,11 @@ def _cached(session: Session, settings: Settings, cache_key: str) -> StoredFile 
     if found is None:
         return None
     if not storage.exists(settings, found):
-        # The file went (a cleaned volume): forget the row, render again.
+        # The file went (a cleaned volume): forget the row, render again. Committed now: a write left
+        # open across the render would hold the database's write lock (all of SQLite) for its length,
+        # and every other worker would wait on it.
         session.delete(found)
-        session.flush()
+        session.commit()
         return None
     found.expires_at = utcnow() + timedelta(days=settings.pdf_cache_days)
     session.add(found)
