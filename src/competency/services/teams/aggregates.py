@@ -146,7 +146,7 @@ def roster(session: Session, team_id: int, key: str, area_ids: list[str]) -> lis
         sa.select(col(User.id), col(User.name), newest.c.target_level)
         .join(User, col(User.id) == newest.c.subject_id)
         .where(newest.c.rn == 1)
-        .order_by(col(User.name), col(User.id))
+        .order_by(_by_name(session), col(User.id))
     )
     if not area_ids:
         return [RosterEntry(uid, name, level, ()) for uid, name, level in session.execute(stmt).all()]
