@@ -9,11 +9,14 @@ level-tagged), rendered through the app in-process (Flask's test client: server 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import tempfile
 import textwrap
 import time
 from pathlib import Path
+
+from bench._support import machine, write_section
 
 
 def framework(items: int = 40) -> str:
@@ -105,6 +108,27 @@ def main() -> None:
         f"GET  rating page: p50 {statistics.median(gets):.1f} ms, p95 {p95(gets):.1f} ms ({args.runs} runs)"
     )
     print(f"POST save (40 answers): p50 {statistics.median(saves):.1f} ms, p95 {p95(saves):.1f} ms")
+    load = os.getloadavg()[0]
+    write_section(
+        "rating_page",
+        "\n".join(
+            [
+                "## A rating page with 40 statements in play (issue: levels)",
+                "",
+                f"`python -m bench.rating_page --runs {args.runs}`: a generated two-level framework whose one area "
+                f"asks {asked} statements at the higher level (10 of them level-tagged), through the app in-process "
+                f"(Flask's test client: server time only), SQLite, {machine()}, load average {load:.1f}. "
+                "Budget: form pages p95 <= 50 ms.",
+                "",
+                "| request | p50 | p95 |",
+                "| --- | ---: | ---: |",
+                f"| GET the rating page ({asked} statements, the scale once, descriptions on demand) "
+                f"| {statistics.median(gets):.1f} ms | {p95(gets):.1f} ms |",
+                f"| POST a save of {asked} answers (upsert under the assessment's lock) "
+                f"| {statistics.median(saves):.1f} ms | {p95(saves):.1f} ms |",
+            ]
+        ),
+    )
 
 
 if __name__ == "__main__":
