@@ -7,6 +7,7 @@ that value; the expected team numbers are then computed here with `statistics` f
 from __future__ import annotations
 
 import html
+import json
 import re
 import statistics
 from collections.abc import Callable, Iterator, Mapping
@@ -278,6 +279,14 @@ def test_plain_member_sees_the_aggregate_only_once_enough_have_submitted(
     # The radar has the mean, band and target, and no member traces.
     radar = re.search(r'id="radar-data"[^>]*>(.*?)</script>', text, re.S)
     assert radar and "legendonly" not in radar.group(1)
+    # Every trace, the band included, sits on the same spokes (numbered: the framework has many areas);
+    # a band on area titles put the team on two half-circles of 36 spokes.
+    figure = json.loads(html.unescape(radar.group(1)))
+    band, *lines = figure["data"]
+    assert band["name"] == "Lowest to highest" and band["theta"]
+    spokes = lines[0]["theta"]
+    assert len(set(spokes)) == len(ml.areas) and spokes[0] == "1"
+    assert all(set(trace["theta"]) <= set(spokes) for trace in figure["data"])
 
 
 def test_plain_member_below_the_threshold_is_told_why_nothing_is_shown(

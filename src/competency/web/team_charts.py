@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from competency.questionnaire import Questionnaire
 from competency.reports.heat import band_index, gap_bands
 from competency.services.cycles import TrendPoint
 from competency.services.teams import MemberSummary, TeamSummary
@@ -52,8 +51,10 @@ def team_radar(summary: TeamSummary, level: str) -> dict[str, Any]:
         },
     ]
     figure = charts.radar(q, traces)
+    # The band's corners sit on the same spokes as the other traces (numbered when there are many areas).
+    spokes = figure["data"][0]["theta"][:-1]
     figure["data"].insert(
-        0, _band(q, [s.min if s else None for s in stats], [s.max if s else None for s in stats])
+        0, _band(spokes, [s.min if s else None for s in stats], [s.max if s else None for s in stats])
     )
     # The mean's fill is the band's colour, a little darker; the band shows through it.
     figure["data"][2]["fillcolor"] = "rgba(37, 99, 235, 0.22)"
@@ -81,9 +82,9 @@ def member_series(summary: TeamSummary) -> list[dict[str, Any]]:
     ]
 
 
-def _band(q: Questionnaire, lows: list[float | None], highs: list[float | None]) -> dict[str, Any]:
-    """The min-max band as one polygon: the highest scores around, back along the lowest (a ring)."""
-    labels = [charts._wrap(area.title) for area in q.areas]
+def _band(labels: Sequence[str], lows: list[float | None], highs: list[float | None]) -> dict[str, Any]:
+    """The min-max band as one polygon on the radar's spokes `labels`: the highest scores around, back
+    along the lowest (a ring)."""
     keep = [
         i for i, (lo, hi) in enumerate(zip(lows, highs, strict=True)) if lo is not None and hi is not None
     ]
