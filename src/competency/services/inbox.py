@@ -28,6 +28,7 @@ from competency.questionnaire import Questionnaire
 from competency.services import blind_spots, cycles, plans
 from competency.services.assessments import drafts_of
 from competency.services.blind_spots import BlindSpot
+from competency.services.newest import newest_submitted
 from competency.services.snapshots import snapshot_questionnaire
 
 #: Coming back to home within this time is the same visit, so "since your last visit" survives a reload.
@@ -284,27 +285,7 @@ def _latest_ratings(
     session: Session, members: sa.ScalarSelect[int]
 ) -> dict[tuple[int, str], dict[str, tuple[int, datetime]]]:
     """Per (member, framework key) and kind: the latest submitted assessment's id and time. One statement."""
-    rank = (
-        sa.func.row_number()
-        .over(
-            partition_by=(col(Assessment.subject_id), col(QuestionnaireVersion.key), col(Assessment.kind)),
-            order_by=(col(Assessment.submitted_at).desc(), col(Assessment.id).desc()),
-        )
-        .label("rn")
-    )
-    ranked = (
-        sa.select(
-            col(Assessment.subject_id).label("subject_id"),
-            col(QuestionnaireVersion.key).label("key"),
-            col(Assessment.kind).label("kind"),
-            col(Assessment.id).label("assessment_id"),
-            col(Assessment.submitted_at).label("submitted_at"),
-            rank,
-        )
-        .join(QuestionnaireVersion, col(QuestionnaireVersion.id) == col(Assessment.questionnaire_version_id))
-        .where(col(Assessment.status) == "submitted", col(Assessment.subject_id).in_(members))
-        .subquery()
-    )
+    ranked = newest_submitted(col(Assessment.subject_id).in_(members))
     rows = session.execute(
         sa.select(
             ranked.c.subject_id, ranked.c.key, ranked.c.kind, ranked.c.assessment_id, ranked.c.submitted_at

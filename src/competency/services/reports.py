@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 from competency.models import AreaScore, Assessment, Cycle, Membership, QuestionnaireVersion, Team, User
 from competency.questionnaire import Questionnaire
 from competency.services import NotFound, profiles
+from competency.services.newest import newest_submitted
 
 #: Seconds one PDF may take before it is abandoned.
 RENDER_TIMEOUT = 60.0
@@ -165,31 +166,14 @@ BOM = "\ufeff"
 def scores_rows(session: Session) -> Iterator[list[Any]]:
     """A row per person x area of each person's latest submitted self-assessment per framework, then of
     the latest submitted manager assessment of them (kind "manager", with who rated), at full precision."""
-    ranked = (
-        select(
-            col(Assessment.id).label("assessment_id"),
-            sa.func.row_number()
-            .over(
-                partition_by=(
-                    col(Assessment.subject_id),
-                    col(QuestionnaireVersion.key),
-                    col(Assessment.kind),
-                ),
-                order_by=(col(Assessment.submitted_at).desc(), col(Assessment.id).desc()),
-            )
-            .label("rank"),
-        )
-        .join(QuestionnaireVersion, col(QuestionnaireVersion.id) == Assessment.questionnaire_version_id)
-        .where(Assessment.status == "submitted")
-        .subquery()
-    )
+    ranked = newest_submitted()
     rows = session.exec(
         select(User, Assessment, QuestionnaireVersion, AreaScore)
         .join(ranked, ranked.c.assessment_id == Assessment.id)
         .join(User, col(User.id) == Assessment.subject_id)
         .join(QuestionnaireVersion, col(QuestionnaireVersion.id) == Assessment.questionnaire_version_id)
         .join(AreaScore, col(AreaScore.assessment_id) == Assessment.id)
-        .where(ranked.c.rank == 1)
+        .where(ranked.c.rn == 1)
         .order_by(
             col(User.name),
             col(User.id),

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from competency.models import AreaScore, Assessment, Membership, QuestionnaireVersion, Team, User
 from competency.questionnaire import Questionnaire
+from competency.services.newest import newest_submitted
 from competency.services.snapshots import snapshot_questionnaire
 
 
@@ -27,37 +28,14 @@ def latest(team_id: int, key: str, kinds: tuple[str, ...], subjects: Any = None)
     """SQL: the submitted assessments of `kinds` and framework `key` of the team's members (of
     `subjects` among them when given: ids or a select of them), each member's newest of each kind
     with rn = 1."""
-    rank = (
-        sa.func.row_number()
-        .over(
-            partition_by=(col(Assessment.subject_id), col(Assessment.kind)),
-            order_by=(col(Assessment.submitted_at).desc(), col(Assessment.id).desc()),
-        )
-        .label("rn")
-    )
-    stmt = (
-        sa.select(
-            col(Assessment.id).label("assessment_id"),
-            col(Assessment.kind).label("kind"),
-            col(Assessment.subject_id).label("subject_id"),
-            col(Assessment.assessor_id).label("assessor_id"),
-            col(Assessment.target_level).label("target_level"),
-            col(Assessment.submitted_at).label("submitted_at"),
-            col(Assessment.readiness).label("readiness"),
-            col(Assessment.questionnaire_version_id).label("version_id"),
-            rank,
-        )
-        .join(QuestionnaireVersion, col(QuestionnaireVersion.id) == col(Assessment.questionnaire_version_id))
-        .where(
-            col(Assessment.kind).in_(kinds),
-            col(Assessment.status) == "submitted",
-            col(QuestionnaireVersion.key) == key,
-            col(Assessment.subject_id).in_(_team_people(team_id)),
-        )
-    )
+    where = [
+        col(Assessment.kind).in_(kinds),
+        col(QuestionnaireVersion.key) == key,
+        col(Assessment.subject_id).in_(_team_people(team_id)),
+    ]
     if subjects is not None:
-        stmt = stmt.where(col(Assessment.subject_id).in_(subjects))
-    return stmt.subquery("latest")
+        where.append(col(Assessment.subject_id).in_(subjects))
+    return newest_submitted(*where, name="latest")
 
 
 def member_rows(
