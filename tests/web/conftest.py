@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
@@ -149,3 +152,19 @@ def login_as(app: Flask) -> Callable[[User], FlaskClient]:
         return client
 
     return _login
+
+
+@contextmanager
+def counting(app: Flask) -> Iterator[list[str]]:
+    """The SQL statements the app's engine runs inside the block."""
+    engine: sa.Engine = app.extensions["competency.engine"]
+    statements: list[str] = []
+
+    def _count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", _count)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", _count)

@@ -6,8 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-from tests.web.conftest import login
+from tests.web.conftest import counting, login
 from tests.web.test_assessment_flow import area_data, assessment_id, start
 
 from competency.questionnaire import load_file
@@ -62,11 +61,9 @@ def test_statements_and_snapshot_are_built_once_and_reused_across_requests(  # t
     first = client.get(url).get_data(as_text=True)
     asked = [i.id for i in odd.items_in_play(odd.areas[0], "journeyman")]
     assert built == asked and len(parsed) == 1
-    statements: list[str] = []
-    engine = app.extensions["competency.engine"]
-    sa.event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-    for _ in range(3):
-        assert client.get(url).status_code == 200
+    with counting(app) as statements:
+        for _ in range(3):
+            assert client.get(url).status_code == 200
     assert built == asked, "a later request built the statements again"
     assert len(parsed) == 1, "a later request parsed the stored snapshot again"
     assert statements and not [s for s in statements if "questionnaire_version.definition" in s], (

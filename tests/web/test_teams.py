@@ -10,16 +10,15 @@ import html
 import json
 import re
 import statistics
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from tests.web.conftest import counting
 
 from competency.models import User
 from competency.questionnaire import Questionnaire
@@ -432,21 +431,6 @@ def test_self_and_manager_side_by_side_with_blind_spots_and_a_rate_link(
 
 
 # -- SQL statements do not grow with the team ------------------------------------------------------------
-
-
-@contextmanager
-def counting(app: Flask) -> Iterator[list[str]]:
-    engine: sa.Engine = app.extensions["competency.engine"]
-    statements: list[str] = []
-
-    def _count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", _count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", _count)
 
 
 def _big_team(app: Flask, q: Questionnaire, name: str, size: int) -> tuple[int, User]:

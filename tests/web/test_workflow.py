@@ -5,18 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import select
-from tests.web.conftest import PASSWORD, csrf_token, login
+from tests.web.conftest import PASSWORD, counting, csrf_token, login
 
 from competency import scoring
 from competency.models import Assessment, Cycle, PlanStepEvent, User
@@ -472,21 +470,6 @@ def test_admin_remove_asks_first(
 
 
 # -- SQL statements on home do not grow with the team ---------------------------------------------------------
-
-
-@contextmanager
-def counting(app: Flask) -> Iterator[list[str]]:
-    engine: sa.Engine = app.extensions["competency.engine"]
-    statements: list[str] = []
-
-    def _count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    sa.event.listen(engine, "before_cursor_execute", _count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", _count)
 
 
 def _team_of(app: Flask, q: Questionnaire, name: str, size: int) -> User:
