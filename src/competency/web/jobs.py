@@ -10,7 +10,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -23,24 +22,18 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
-from competency.config import Settings
 from competency.models import Cycle, Job, Team
 from competency.services import NotFound, storage
 from competency.services import jobs as service
-from competency.web.audit import audit_request
+from competency.web.audit import audit_now
 from competency.web.auth import me
-from competency.web.requests import db
+from competency.web.requests import db, settings
 
 bp = Blueprint("jobs", __name__)
 
 
 class StartForm(FlaskForm):
     pass
-
-
-def settings() -> Settings:
-    found: Settings = current_app.config["COMPETENCY_SETTINGS"]
-    return found
 
 
 def _job(job_id: int) -> Job:
@@ -128,10 +121,9 @@ def download(job_id: int) -> Response:
         abort(404)
     action = "report.cycle.download" if job.kind == "cycle_zip" else "report.team_zip.download"
     obj = f"cycle:{job.object_id}" if job.kind == "cycle_zip" else f"team:{job.object_id}"
-    audit_request(
+    audit_now(
         action, obj, job=job.id, people=job.done, failed=job.failed, questionnaire=job.questionnaire_key
     )
-    db().commit()
     response = send_file(
         storage.path_of(settings(), stored),
         mimetype="application/zip",

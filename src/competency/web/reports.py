@@ -19,15 +19,14 @@ from flask import (
 from flask_login import login_required
 from sqlmodel import col, select
 
-from competency.config import Settings
 from competency.models import Cycle, StoredFile, Team, User
 from competency.services import NotFound, access, audit, jobs, report_cache, storage
 from competency.services import reports as service
 from competency.services.teams import framework_keys
-from competency.web.audit import audit_request, deny
+from competency.web.audit import audit_now, deny
 from competency.web.auth import me
 from competency.web.limits import RenderRefused, pdf_render_slot
-from competency.web.requests import catalog, db
+from competency.web.requests import catalog, db, settings
 
 bp = Blueprint("reports", __name__)
 
@@ -59,19 +58,9 @@ def _refused(refused: RenderRefused) -> Response:
     return response
 
 
-def _audit(action: str, obj: str, **details: Any) -> None:
-    audit_request(action, obj, **details)
-    db().commit()
-
-
-def _settings() -> Settings:
-    settings: Settings = current_app.config["COMPETENCY_SETTINGS"]
-    return settings
-
-
 def _stored_attachment(stored: StoredFile, mimetype: str) -> Response:
     """A cached PDF from storage, read whole (a few hundred KiB), so it is sent with its length."""
-    return _attachment(storage.read_bytes(_settings(), stored), mimetype, stored.filename)
+    return _attachment(storage.read_bytes(settings(), stored), mimetype, stored.filename)
 
 
 def _attachment(body: Any, mimetype: str, filename: str) -> Response:
@@ -118,12 +107,12 @@ def person_pdf(person_id: int) -> Response:
     if key is None:
         abort(404)
     try:
-        stored = report_cache.person_pdf(db(), _settings(), person, key, viewer=me(), guard=_render_slot)
+        stored = report_cache.person_pdf(db(), settings(), person, key, viewer=me(), guard=_render_slot)
     except NotFound:
         abort(404)
     except RenderRefused as refused:
         return _refused(refused)
-    _audit("report.person.download", f"user:{person_id}", questionnaire=key)
+    audit_now("report.person.download", f"user:{person_id}", questionnaire=key)
     return _stored_attachment(stored, "application/pdf")
 
 
@@ -140,12 +129,12 @@ def team_pdf(team_id: int) -> Response:
     if key is None:
         abort(404)
     try:
-        stored = report_cache.team_pdf(db(), _settings(), team, key, catalog().get(key), guard=_render_slot)
+        stored = report_cache.team_pdf(db(), settings(), team, key, catalog().get(key), guard=_render_slot)
     except NotFound:
         abort(404)
     except RenderRefused as refused:
         return _refused(refused)
-    _audit("report.team.download", f"team:{team_id}", questionnaire=key)
+    audit_now("report.team.download", f"team:{team_id}", questionnaire=key)
     return _stored_attachment(stored, "application/pdf")
 
 
@@ -170,7 +159,7 @@ def cycle_zip(cycle_id: int) -> Any:
 @login_required
 def scores_csv() -> Response:
     _require_hr()
-    _audit("export.scores", "scores.csv")
+    audit_now("export.scores", "scores.csv")
     stamp = datetime.now(UTC).strftime("%Y%m%d")
     # ?raw=1: full precision and no byte order mark, for programs; the default opens in a spreadsheet.
     raw = request.args.get("raw") == "1"
@@ -207,7 +196,6 @@ def audit_csv() -> Response:
     found, problems = audit.parse_filter(request.args)
     if problems:
         abort(400)
-    _audit("export.audit", "audit.csv", filter=found.as_args())
-    db().commit()
+    audit_now("export.audit", "audit.csv", filter=found.as_args())
     stamp = datetime.now(UTC).strftime("%Y%m%d")
     return _attachment("".join(audit.csv_lines(db(), found)), "text/csv", f"competency-audit-{stamp}.csv")

@@ -1,4 +1,4 @@
-"""Per-request resources: the database session and the questionnaire catalog."""
+"""Per-request resources: the database session, the questionnaire catalog and the settings."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app, g
 from sqlmodel import Session
 
+from competency.config import Settings
 from competency.questionnaire.catalog import Catalog
 
 
@@ -22,6 +23,12 @@ def db() -> Session:
 
 def catalog() -> Catalog:
     found: Catalog = current_app.extensions["competency.catalog"]
+    return found
+
+
+def settings() -> Settings:
+    """The settings the app was built with."""
+    found: Settings = current_app.config["COMPETENCY_SETTINGS"]
     return found
 
 
