@@ -92,21 +92,15 @@ def mail_digest(now: str | None) -> None:
 @click.option("--all-without-password", is_flag=True, help="Every active account that has no password yet.")
 def invite(emails: tuple[str, ...], all_without_password: bool) -> None:
     """Mail a one-time set-password link to accounts without a password (e.g. after import-org)."""
-    from sqlmodel import col, select
-
     from competency import queue
     from competency.cli.common import database, fail
-    from competency.models import User
     from competency.services import account_links
     from competency.services.users import normalise_email
 
     if not emails and not all_without_password:
         fail("name the accounts (EMAIL ...) or pass --all-without-password")
     with database() as session:
-        stmt = select(User).where(col(User.active).is_(True), User.password_hash == "")
-        if emails:
-            stmt = stmt.where(col(User.email).in_([normalise_email(e) for e in emails]))
-        people = session.exec(stmt.order_by(col(User.email))).all()
+        people = account_links.without_password(session, list(emails) if emails else None)
         for person in people:
             account_links.invite(session, queue.settings(), person)
             click.echo(f"invited {person.email}")

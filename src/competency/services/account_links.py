@@ -18,7 +18,7 @@ from competency.config import Settings
 from competency.models import PasswordToken, User, utcnow
 from competency.services import ServiceError, audit, notifications, sessions
 from competency.services.passwords import hash_password, password_problem
-from competency.services.users import user_by_email
+from competency.services.users import normalise_email, user_by_email
 
 INVITE_LIFETIME = timedelta(days=7)
 RESET_LIFETIME = timedelta(hours=2)
@@ -50,6 +50,14 @@ def issue(session: Session, user: User, purpose: str, now: datetime | None = Non
     )
     session.flush()
     return token
+
+
+def without_password(session: Session, emails: list[str] | None = None) -> list[User]:
+    """Active accounts that have no password yet (all of them, or those of `emails`), by email."""
+    stmt = select(User).where(col(User.active).is_(True), col(User.password_hash) == "")
+    if emails is not None:
+        stmt = stmt.where(col(User.email).in_([normalise_email(e) for e in emails]))
+    return list(session.exec(stmt.order_by(col(User.email))).all())
 
 
 def invite(session: Session, settings: Settings, user: User, now: datetime | None = None) -> None:

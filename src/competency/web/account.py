@@ -5,19 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlmodel import col, select
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from competency.config import Settings
-from competency.models import User
 from competency.services import ServiceError, account_links, notifications
 from competency.web.auth import me
-from competency.web.requests import db
+from competency.web.requests import db, settings
 
 bp = Blueprint("account", __name__)
 
@@ -26,11 +23,6 @@ RESET_SENT = (
     "If {email} belongs to an account, a link to choose a new password is on its way. "
     "It works once, for {minutes} minutes. Nothing arrived? Check the spam folder or ask an admin."
 )
-
-
-def _settings() -> Settings:
-    settings: Settings = current_app.config["COMPETENCY_SETTINGS"]
-    return settings
 
 
 class ForgotForm(FlaskForm):
@@ -65,7 +57,7 @@ def forgot() -> Any:
     form = ForgotForm()
     if form.validate_on_submit():
         email = (form.email.data or "").strip()
-        account_links.request_reset(db(), _settings(), email)
+        account_links.request_reset(db(), settings(), email)
         minutes = int(account_links.RESET_LIFETIME.total_seconds() // 60)
         return render_template(
             "account/forgot_sent.html", message=RESET_SENT.format(email=email, minutes=minutes)
@@ -121,13 +113,11 @@ def invite() -> Response:
     if not InviteForm().validate_on_submit():
         flash("The form expired. Press the button again.", "error")
         return redirect(target)
-    emails = [e.strip().lower() for e in request.form.getlist("email") if e.strip()][:5000]
-    people = db().exec(select(User).where(col(User.email).in_(emails), col(User.active).is_(True))).all()
-    sent = 0
+    emails = [e for e in request.form.getlist("email") if e.strip()][:5000]
+    people = account_links.without_password(db(), emails)
     for person in people:
-        if not person.password_hash:
-            account_links.invite(db(), _settings(), person)
-            sent += 1
+        account_links.invite(db(), settings(), person)
+    sent = len(people)
     skipped = len(emails) - sent
     flash(
         f"Set-password links are on their way to {sent} {'person' if sent == 1 else 'people'}."
