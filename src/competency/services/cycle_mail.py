@@ -63,7 +63,6 @@ def _context(session: Session, settings: Settings, cycle: Cycle) -> dict[str, ob
         "start_url": notifications.link(
             settings, f"/assessments/new?questionnaire={cycle.questionnaire_key}#q-{cycle.questionnaire_key}"
         ),
-        "preferences_url": notifications.link(settings, "/account/notifications"),
     }
 
 
@@ -124,19 +123,25 @@ def remind(session: Session, settings: Settings, now: datetime | None = None) ->
             continue
         context = _context(session, settings, cycle)
         obj = f"cycle:{cycle.id}"
+        left: int | None = None
+        if overdue:
+            kind, subject = "cycle_overdue", f"Overdue: {cycle.name}"
+        else:
+            nearest = passed.index(min(passed))
+            left = max(0, (cycle.due_at - now).days)
+            kind = "cycle_reminder"
+            subject = (
+                f"{cycle.name}: due {'today' if left == 0 else f'in {left} day' + ('s' if left > 1 else '')}"
+            )
         for status in _pending(session, cycle, now):
             if overdue:
                 if not notifications.claim(session, "overdue", status.user_id, obj):
                     continue
-                kind, subject, left = "cycle_overdue", f"Overdue: {cycle.name}", None
             else:
-                nearest = min(passed)
+                # Every reminder day already passed is claimed; the mail goes only for the nearest one.
                 claimed = [notifications.claim(session, f"reminder-{d}", status.user_id, obj) for d in passed]
-                if not claimed[passed.index(nearest)]:
+                if not claimed[nearest]:
                     continue
-                left = max(0, (cycle.due_at - now).days)
-                kind = "cycle_reminder"
-                subject = f"{cycle.name}: due {'today' if left == 0 else f'in {left} day' + ('s' if left > 1 else '')}"
             mails.append(
                 notifications.render(
                     kind,

@@ -70,7 +70,6 @@ def member_submitted(session: Session, settings: Settings, assessment_id: int) -
                 framework=version.title,
                 profile_url=notifications.link(settings, f"/people/{subject.id}?questionnaire={version.key}"),
                 assess_url=notifications.link(settings, f"/people/{subject.id}/assess"),
-                preferences_url=notifications.link(settings, "/account/notifications"),
             )
         )
     session.commit()
@@ -140,7 +139,6 @@ def weekly_digest(session: Session, settings: Settings, now: datetime | None = N
                 name=manager.name,
                 sections=sections,
                 home_url=notifications.link(settings, "/"),
-                preferences_url=notifications.link(settings, "/account/notifications"),
             )
         )
     session.commit()
