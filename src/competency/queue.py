@@ -89,24 +89,21 @@ def settings() -> Settings:
 
 def engine() -> sa.Engine:
     """This process's engine: the one given to configure(), or one made from the settings after a fork."""
+    url = settings().database_url  # before the lock: settings() may configure, which takes it
     with _lock:
         if _state.engine is None or _state.engine_pid != os.getpid():
             from competency.db import create_db_engine
 
-            _state.engine = create_db_engine(settings().database_url)
+            _state.engine = create_db_engine(url)
             _state.engine_pid = os.getpid()
         return _state.engine
 
 
 @contextmanager
 def session() -> Iterator[Session]:
-    """A session for one task; committed by the services it calls, rolled back on error."""
+    """A session for one task; committed by the services it calls (closing it rolls back the rest)."""
     with Session(engine(), expire_on_commit=False) as db:
-        try:
-            yield db
-        except BaseException:
-            db.rollback()
-            raise
+        yield db
 
 
 def enqueue(task: Callable[..., Any], *args: Any, strict: bool = False) -> bool:
@@ -140,12 +137,7 @@ def start_embedded(settings: Settings, engine: sa.Engine) -> None:
         if _state.embedded is not None:
             return
     configure(settings, engine)
-    load_tasks()
-    consumer = huey.create_consumer(workers=1, worker_type="thread", periodic=True)
-    consumer.scheduler.start()
-    for _, worker in consumer.worker_threads:
-        worker.start()
-    _state.embedded = consumer
+    _state.embedded = thread_consumer(1, periodic=True)
     log.info("embedded job consumer started on %s", settings.resolved_queue_url.split("://", 1)[0])
 
 
@@ -155,10 +147,10 @@ def stop_embedded() -> None:
         consumer.stop(graceful=True)
 
 
-def thread_consumer(workers: int = 1) -> Consumer:
-    """A consumer whose threads the caller starts and stops (tests, bench)."""
+def thread_consumer(workers: int = 1, *, periodic: bool = False) -> Consumer:
+    """A consumer whose threads are started here and stopped by the caller (dev server, tests, bench)."""
     load_tasks()
-    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=False)
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic)
     consumer.scheduler.start()
     for _, worker in consumer.worker_threads:
         worker.start()
