@@ -12,7 +12,7 @@ from typing import Any
 from huey import crontab
 
 from competency import queue
-from competency.models import User
+from competency.models import JobItem, User
 from competency.services import NotFound, jobs, report_cache, storage
 
 log = logging.getLogger(__name__)
@@ -40,13 +40,9 @@ def render_item(item_id: int, task: Any = None) -> None:
                 raise  # huey schedules the retry, with a growing delay
             log.exception("giving up job item %s", item_id)
             last = jobs.fail_item(db, item_id, _reason(exc))
-    if last:
-        from competency.models import JobItem
-
-        with queue.session() as db:
-            item = db.get(JobItem, item_id)
-            if item is not None:
-                queue.enqueue(write_zip, item.job_id, strict=True)
+        item = db.get(JobItem, item_id) if last else None
+        if item is not None:
+            queue.enqueue(write_zip, item.job_id, strict=True)
 
 
 @queue.huey.task(retries=2, retry_delay=10, retry_backoff=3, timeout=ZIP_TIME_LIMIT, context=True)

@@ -125,12 +125,13 @@ def person_pdf(
     profile = profiles.person_profile(session, subject, key, as_of=as_of, viewer=viewer)
     if profile.current is None:
         raise NotFound(f"{subject.email} has no submitted self-assessment of {key}")
-    cache_key = person_key(profile, as_of, states_of(session, subject.id or 0, key))
+    steps = states_of(session, subject.id or 0, key)
+    cache_key = person_key(profile, as_of, steps)
     found = _cached(session, settings, cache_key)
     if found is not None:
         session.commit()
         return found
-    context = reports_service.person_context(session, subject, key, as_of=as_of, profile=profile)
+    context = reports_service.person_context(session, subject, key, as_of=as_of, profile=profile, steps=steps)
     with guard():  # only a render takes a slot (web/limits): a stored file is served without one
         data = render(context, timeout=reports_service.RENDER_TIMEOUT)
     filename = reports_service.person_filename(subject, key)

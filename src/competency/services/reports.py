@@ -8,9 +8,9 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -19,6 +19,9 @@ from competency.models import AreaScore, Assessment, Cycle, Membership, Question
 from competency.questionnaire import Questionnaire
 from competency.services import NotFound, profiles
 from competency.services.newest import newest_submitted
+
+if TYPE_CHECKING:
+    from competency.services.plans import StepState
 
 #: Seconds one PDF may take before it is abandoned.
 RENDER_TIMEOUT = 60.0
@@ -42,9 +45,11 @@ def person_context(
     now: datetime | None = None,
     viewer: User | None = None,
     profile: profiles.PersonProfile | None = None,
+    steps: Mapping[str, StepState] | None = None,
 ) -> dict[str, Any]:
     """The person report's template context, from the same profile the web page shows (for the subject,
-    without a manager rating they have not been shown yet)."""
+    without a manager rating they have not been shown yet). `profile` and `steps` (the plan step states)
+    are read here unless the caller has them already."""
     from competency.reports.context import person_context as build
     from competency.services.plans import states_of
 
@@ -72,7 +77,9 @@ def person_context(
         generated_at=now or datetime.now(UTC),
         step_status={
             step_id: (state.status, state.done_at)
-            for step_id, state in states_of(session, subject.id or 0, key).items()
+            for step_id, state in (
+                steps if steps is not None else states_of(session, subject.id or 0, key)
+            ).items()
         },
         as_of=(cycle.name if cycle else "the self-assessment") if as_of is not None else None,
     )

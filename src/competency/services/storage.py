@@ -32,8 +32,9 @@ def root(settings: Settings) -> Path:
 
 
 def path_of(settings: Settings, stored: StoredFile) -> Path:
-    path = (root(settings) / stored.name).resolve()
-    if not path.is_relative_to(root(settings).resolve()):
+    folder = root(settings).resolve()
+    path = (folder / stored.name).resolve()
+    if not path.is_relative_to(folder):
         raise ValueError(f"stored file {stored.id} points outside the storage folder")
     return path
 
