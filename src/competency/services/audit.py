@@ -119,22 +119,15 @@ def search(
     return [(event, email) for event, email in rows]
 
 
-def recent(session: Session, *, limit: int = 100, offset: int = 0) -> list[tuple[AuditEvent, str | None]]:
-    return search(session, None, limit=limit, offset=offset)
-
-
 def actions(session: Session) -> list[str]:
     """Every action recorded so far, for the filter's choices."""
     return sorted(session.exec(select(AuditEvent.action).distinct()).all())
 
 
-def _safe(value: Any) -> Any:
-    """Spreadsheets run a cell starting with = + - @ as a formula: such text gets a leading quote."""
-    return f"'{value}" if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def csv_lines(session: Session, f: Filter) -> Iterator[str]:
     """The matching events as CSV (header first), newest first."""
+    from competency.services.reports import csv_safe
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["at_utc", "actor", "action", "object", "details", "remote_addr"])
@@ -148,5 +141,5 @@ def csv_lines(session: Session, f: Filter) -> Iterator[str]:
             details,
             event.remote_addr or "",
         ]
-        writer.writerow([_safe(v) for v in row])
+        writer.writerow(csv_safe(row))
     yield buffer.getvalue()

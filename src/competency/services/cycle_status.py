@@ -319,7 +319,7 @@ def statuses_csv(progress: CycleProgress) -> str:
     import csv
     import io
 
-    from competency.services.reports import _csv_safe
+    from competency.services.reports import csv_safe
 
     cycle = progress.cycle
     buffer = io.StringIO()
@@ -336,5 +336,5 @@ def statuses_csv(progress: CycleProgress) -> str:
             cycle.due_at.isoformat(),
             cycle.closed_at.isoformat() if cycle.closed_at else "",
         ]
-        writer.writerow(_csv_safe(row))
+        writer.writerow(csv_safe(row))
     return buffer.getvalue()

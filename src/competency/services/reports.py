@@ -240,7 +240,7 @@ def scores_csv(session: Session, *, raw: bool = False) -> Iterator[str]:
         buffer.write(BOM)
     writer.writerow(CSV_COLUMNS)
     for row in scores_rows(session):
-        writer.writerow(_cells(_csv_safe(row), raw))
+        writer.writerow(_cells(csv_safe(row), raw))
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -253,6 +253,6 @@ def _cells(row: list[Any], raw: bool) -> list[Any]:
     return ["" if v is None else (f"{v:.2f}" if isinstance(v, float) and not raw else v) for v in row]
 
 
-def _csv_safe(row: list[Any]) -> list[Any]:
-    # Spreadsheets run cells that start with = + - @ as formulas; names and emails come from users.
+def csv_safe(row: list[Any]) -> list[Any]:
+    """Spreadsheets run cells that start with = + - @ as formulas: such text gets a leading quote."""
     return [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in row]
