@@ -9,6 +9,8 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from competency.web.requests import wants_json
+
 MESSAGES = {
     400: ("Bad request", "The request could not be understood. Go back, reload the page and try again."),
     403: ("Not allowed", "You do not have access to this page."),
@@ -25,13 +27,9 @@ MESSAGES = {
 }
 
 
-def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
-
-
 def _render(code: int, detail: str | None = None) -> tuple[object, int]:
     title, message = MESSAGES.get(code, ("Error", "Something went wrong."))
-    if _wants_json():
+    if wants_json():
         return {"error": title, "message": detail or message}, code
     return render_template("error.html", code=code, title=title, message=detail or message), code
 
@@ -104,6 +102,6 @@ def server_error() -> tuple[object, int]:
         return _render(500)
     except Exception:
         _discard_db()
-        if _wants_json():
+        if wants_json():
             return {"error": "Something went wrong", "message": MESSAGES[500][1]}, 500
         return BARE_500, 500

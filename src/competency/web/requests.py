@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from sqlmodel import Session
 
 from competency.config import Settings
@@ -30,6 +30,11 @@ def settings() -> Settings:
     """The settings the app was built with."""
     found: Settings = current_app.config["COMPETENCY_SETTINGS"]
     return found
+
+
+def wants_json() -> bool:
+    """An API call, or a client that asks for JSON: errors and refusals answer in JSON."""
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
 def _close_db(_exc: BaseException | None) -> None:

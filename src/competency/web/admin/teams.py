@@ -14,7 +14,7 @@ from competency.models import (
     Team,
     User,
 )
-from competency.services import ServiceError
+from competency.services import ServiceError, access
 from competency.services import users as users_service
 from competency.web.admin import bp
 from competency.web.admin.forms import (
@@ -79,9 +79,7 @@ def team_add_member(team_id: int) -> Any:
         if person is None:
             form.email.errors = ["No account has this email. Create it on the Users page first."]
         else:
-            before = session.exec(
-                select(Membership.role).where(Membership.team_id == team.id, Membership.user_id == person.id)
-            ).first()
+            before = access.team_role(session, person.id or 0, team.id or 0)
             role = form.role.data or "member"
             _, changed = users_service.add_member(session, team, person, role)
             if changed:
@@ -108,9 +106,7 @@ def team_confirm_remove(team_id: int, user_id: int) -> str:
     session = db()
     team = session.get(Team, team_id) or abort(404)
     person = session.get(User, user_id) or abort(404)
-    role = session.exec(
-        select(Membership.role).where(Membership.team_id == team_id, Membership.user_id == user_id)
-    ).first()
+    role = access.team_role(session, user_id, team_id)
     if role is None:
         abort(404)
     return render_template(

@@ -25,7 +25,8 @@ from werkzeug.wrappers import Response
 
 from competency.models import User
 from competency.services import sessions
-from competency.web.requests import db
+from competency.services.twofactor import required_for
+from competency.web.requests import db, wants_json
 
 bp = Blueprint("auth", __name__)
 
@@ -59,10 +60,6 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please log in to continue."
 login_manager.session_protection = "basic"
-
-
-def wants_json() -> bool:
-    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
 @login_manager.unauthorized_handler
@@ -137,7 +134,7 @@ def _require_second_factor() -> Any:
     if not roles or request.endpoint in _SETUP_ENDPOINTS or not current_user.is_authenticated:
         return None
     user = me()
-    if user.role not in roles or user.has_second_factor:
+    if not required_for(user, roles) or user.has_second_factor:
         return None
     if wants_json():
         response = jsonify(error="Second factor required", message="Set up a second factor in your account.")
@@ -188,11 +185,6 @@ def init_auth(app: Flask) -> None:
 def remote_addr() -> str | None:
     """The client's address as ProxyFix resolved it (COMPETENCY_TRUSTED_PROXIES)."""
     return request.remote_addr
-
-
-def login_session_token() -> str | None:
-    token = cookie.get("sid")
-    return str(token) if token else None
 
 
 # The routes register themselves on `bp`.

@@ -9,24 +9,12 @@ from flask import session as cookie
 from flask_login import login_required
 from markupsafe import Markup
 
-from competency.services import ServiceError, audit, sessions, twofactor
+from competency.services import ServiceError, sessions, twofactor
 from competency.services.passwords import verify_password
-from competency.web.auth import bp, me, remote_addr
+from competency.web.audit import audit_now
+from competency.web.auth import bp, me
 from competency.web.auth.forms import ConfirmForm, PasswordCheckForm, StartForm
 from competency.web.requests import db
-
-
-def _audit(action: str, **details: Any) -> None:
-    user = me()
-    audit.log(
-        db(),
-        actor_id=user.id,
-        action=action,
-        object=f"user:{user.id}",
-        details=details,
-        remote_addr=remote_addr(),
-    )
-    db().commit()
 
 
 def _page(status: int = 200, **context: Any) -> Any:
@@ -86,7 +74,7 @@ def two_factor_confirm() -> Any:
     except ServiceError as exc:
         form.code.errors = [str(exc)]
         return _page(400, confirm_form=form)
-    _audit("two_factor.enable")
+    audit_now("two_factor.enable", f"user:{me().id}")
     # Other sessions were opened without the second factor: end them.
     sessions.end_all(db(), me().id or 0, "two_factor", keep=cookie.get("sid"))
     db().commit()
@@ -105,7 +93,7 @@ def two_factor_codes() -> Any:
     except ServiceError as exc:
         flash(str(exc), "error")
         return redirect(url_for("auth.two_factor"))
-    _audit("two_factor.recovery_codes")
+    audit_now("two_factor.recovery_codes", f"user:{me().id}")
     return render_template("auth/recovery_codes.html", codes=codes, first=False)
 
 
@@ -121,6 +109,6 @@ def two_factor_disable() -> Any:
         flash("Your role must use a second factor, so it cannot be turned off.", "error")
         return redirect(url_for("auth.two_factor"))
     twofactor.disable(db(), me())
-    _audit("two_factor.disable")
+    audit_now("two_factor.disable", f"user:{me().id}")
     flash("The second factor is off. Logging in needs only your password now.", "success")
     return redirect(url_for("auth.two_factor"))
