@@ -6,7 +6,7 @@ Every list here comes from a fixed number of set-based statements, whatever the 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -133,20 +133,23 @@ def build(
     user_id = user.id or 0
     pending = cycles.pending_for(session, user, now)
     by_draft = {s.assessment_id: (c, s) for c, s in pending if s.assessment_id is not None}
+    drafts = drafts_of(session, user_id)
     return Inbox(
-        drafts=_drafts(session, user_id, by_draft),
+        drafts=_drafts(session, drafts, by_draft),
         to_start=[(c, s) for c, s in pending if s.status == "not started"],
         released=_released(session, user_id, since or now - RECENT),
-        teams=_teams(session, user_id, frameworks, since, now),
+        teams=_teams(session, user_id, drafts, frameworks, since, now),
         open_cycles=_open_cycles(session, now) if user.is_hr else [],
         since=since,
     )
 
 
 def _drafts(
-    session: Session, user_id: int, by_draft: Mapping[int | None, tuple[Cycle, cycles.MemberStatus]]
+    session: Session,
+    drafts: Sequence[tuple[Assessment, QuestionnaireVersion, User]],
+    by_draft: Mapping[int | None, tuple[Cycle, cycles.MemberStatus]],
 ) -> list[DraftItem]:
-    drafts = drafts_of(session, user_id)
+    """The person's drafts (`drafts_of`) with how far each has come."""
     if not drafts:
         return []
     answered: dict[int, set[str]] = defaultdict(set)
@@ -209,6 +212,7 @@ def _open_cycles(session: Session, now: datetime) -> list[OpenCycle]:
 def _teams(
     session: Session,
     user_id: int,
+    drafts: Sequence[tuple[Assessment, QuestionnaireVersion, User]],
     frameworks: Callable[[str], Questionnaire | None],
     since: datetime | None,
     now: datetime,
@@ -253,9 +257,7 @@ def _teams(
                     inboxes[team_id].not_submitted.append((progress.cycle, status))
 
     latest = _latest_ratings(session, members)
-    my_drafts = {
-        (a.subject_id, v.key): a.id for a, v, _ in drafts_of(session, user_id) if a.kind == "manager"
-    }
+    my_drafts = {(a.subject_id, v.key): a.id for a, v, _ in drafts if a.kind == "manager"}
     manager_ids = []
     for (subject_id, key), by_kind in sorted(latest.items(), key=lambda kv: names.get(kv[0][0], "")):
         own = by_kind.get("self")
