@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -158,8 +159,9 @@ def area(assessment_id: int, area_id: str) -> Any:
     index = _area_index(taken, area_id)
     current = _areas(taken)[index]
     form = area_form(questionnaire, current, taken.assessment.target_level)
+    saved: dict[str, int | None] | None = None
     if request.method == "GET":
-        _fill(form, taken, current)
+        saved = _fill(form, taken, current)
     elif form.validate_on_submit():
         try:
             service.save_area(db(), taken, current, form.answers(), form.note.data, actor=me())
@@ -174,7 +176,7 @@ def area(assessment_id: int, area_id: str) -> Any:
             return redirect(_next_url(taken, index, request.form.get("go", "next")))
     else:
         flash("Not saved: check the marked questions below. What you chose is still selected.", "error")
-    return _render_area(taken, index, form)
+    return _render_area(taken, index, form, saved=saved)
 
 
 def _conflict(taken: service.Taken, message: str) -> Any:
@@ -194,23 +196,33 @@ def _conflict(taken: service.Taken, message: str) -> Any:
     )
 
 
-def _fill(form: Any, taken: service.Taken, area: Any) -> None:
+def _fill(form: Any, taken: service.Taken, area: Any) -> dict[str, int | None]:
+    """Put the saved answers and note into the form; returns every saved answer of the assessment."""
     answers = service.answers_of(db(), taken.assessment.id or 0)
     for item, field in form.item_fields():
         if item.id in answers:
             value = answers[item.id]
             field.data = "na" if value is None else str(value)
     form.note.data = service.notes_of(db(), taken.assessment.id or 0).get(area.id, "")
+    return answers
 
 
-def _render_area(taken: service.Taken, index: int, form: Any, *, status: int = 200) -> Any:
+def _render_area(
+    taken: service.Taken,
+    index: int,
+    form: Any,
+    *,
+    status: int = 200,
+    saved: Mapping[str, int | None] | None = None,
+) -> Any:
+    """`saved`: the assessment's saved answers when the caller has read them already."""
     questionnaire = taken.questionnaire
     subject = db().get(User, taken.assessment.subject_id)
     areas = _areas(taken)
     return (
         render_template(
             "assess/area.html",
-            their_answers=_their_answers(taken),
+            their_answers=_their_answers(taken, saved),
             taken=taken,
             questionnaire=questionnaire,
             area=areas[index],
@@ -226,12 +238,15 @@ def _render_area(taken: service.Taken, index: int, form: Any, *, status: int = 2
     )
 
 
-def _their_answers(taken: service.Taken) -> dict[str, int | None]:
+def _their_answers(
+    taken: service.Taken, saved: Mapping[str, int | None] | None = None
+) -> dict[str, int | None]:
     """For a manager: the member's own answers to the items the manager has already rated (saved), so
-    their self-rating never anchors the manager's first judgement."""
+    their self-rating never anchors the manager's first judgement. `saved`: the manager's saved answers,
+    read here unless given."""
     if taken.assessment.kind != "manager":
         return {}
-    rated = service.answers_of(db(), taken.assessment.id or 0)
+    rated = saved if saved is not None else service.answers_of(db(), taken.assessment.id or 0)
     if not rated:
         return {}
     own = service.latest_self_answers(db(), taken.assessment.subject_id, taken.questionnaire.id)
@@ -294,7 +309,7 @@ def review(assessment_id: int) -> Any:
         form=SubmitForm(),
         subject=subject,
         saved_keep=session.pop("saved_keep", None),
-        their_answers=_their_answers(taken),
+        their_answers=_their_answers(taken, answers),
         managers=service.managers_of(db(), taken.assessment.subject_id),
     )
 
