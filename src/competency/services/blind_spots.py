@@ -65,8 +65,8 @@ def open_blind_spots(
     ):
         questionnaire = frameworks(key)
         for area_id, own in scores[self_id].items():
-            theirs = scores[manager_id].get(area_id)
-            if own is None or theirs is None or abs(theirs - own) < scoring.BLIND_SPOT_DELTA:
+            compared = scoring.Comparison(area_id, own, scores[manager_id].get(area_id))
+            if not compared.blind_spot or compared.delta is None:
                 continue
             if (self_id, manager_id, area_id) in discussed:
                 continue
@@ -78,7 +78,7 @@ def open_blind_spots(
                     key,
                     area_id,
                     area.title if area else area_id,
-                    theirs - own,
+                    compared.delta,
                 )
             )
     return out
