@@ -15,8 +15,8 @@ from competency.services.newest import newest_submitted
 from competency.services.snapshots import snapshot_questionnaire
 
 
-def _team_people(team_id: int) -> Any:
-    """SQL: ids of the team's active members (managers included)."""
+def team_people(team_id: int) -> Any:
+    """SQL: ids of the team's active members (managers included), for use in an IN clause."""
     return (
         sa.select(col(Membership.user_id))
         .join(User, col(User.id) == col(Membership.user_id))
@@ -31,7 +31,7 @@ def latest(team_id: int, key: str, kinds: tuple[str, ...], subjects: Any = None)
     where = [
         col(Assessment.kind).in_(kinds),
         col(QuestionnaireVersion.key) == key,
-        col(Assessment.subject_id).in_(_team_people(team_id)),
+        col(Assessment.subject_id).in_(team_people(team_id)),
     ]
     if subjects is not None:
         where.append(col(Assessment.subject_id).in_(subjects))
@@ -83,7 +83,7 @@ def member_rows(
 
 def member_count(session: Session, team_id: int) -> int:
     return int(
-        session.execute(sa.select(sa.func.count()).select_from(_team_people(team_id).subquery())).scalar_one()
+        session.execute(sa.select(sa.func.count()).select_from(team_people(team_id).subquery())).scalar_one()
     )
 
 
@@ -105,7 +105,7 @@ def framework_keys(session: Session, team_id: int) -> list[tuple[str, int]]:
         .where(
             col(Assessment.kind) == "self",
             col(Assessment.status) == "submitted",
-            col(Assessment.subject_id).in_(_team_people(team_id)),
+            col(Assessment.subject_id).in_(team_people(team_id)),
         )
         .group_by(col(QuestionnaireVersion.key))
     ).all()
@@ -163,7 +163,7 @@ def frameworks_taken(
     stmt = (
         sa.select(col(Assessment.subject_id), col(QuestionnaireVersion.key))
         .join(QuestionnaireVersion, col(QuestionnaireVersion.id) == col(Assessment.questionnaire_version_id))
-        .where(col(Assessment.kind) == "self", col(Assessment.subject_id).in_(_team_people(team_id)))
+        .where(col(Assessment.kind) == "self", col(Assessment.subject_id).in_(team_people(team_id)))
         .distinct()
     )
     if subjects is not None:
@@ -173,8 +173,3 @@ def frameworks_taken(
     for subject_id, key in rows:
         out.setdefault(subject_id, set()).add(key)
     return out
-
-
-def team_people(team_id: int) -> Any:
-    """SQL: the ids of the team's members (managers included), for use in an IN clause."""
-    return _team_people(team_id)
