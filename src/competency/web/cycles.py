@@ -154,6 +154,14 @@ def _viewable_cycle(cycle_id: int) -> Cycle:
     return cycle
 
 
+def _runnable_cycle(cycle_id: int) -> Cycle:
+    """A cycle the signed-in person may close (HR; a team's manager for their team's cycles), else 404."""
+    cycle = db().get(Cycle, cycle_id)
+    if cycle is None or not access.can_run_cycles(db(), me(), cycle.team_id):
+        abort(404)
+    return cycle
+
+
 @bp.route("/cycles/<int:cycle_id>")
 @login_required
 def detail(cycle_id: int) -> str:
@@ -206,11 +214,8 @@ def statuses_csv(cycle_id: int) -> Response:
 @login_required
 def confirm_close(cycle_id: int) -> Any:
     """Ask before closing: what closing does, and who has not submitted (they will show as missed)."""
-    session = db()
-    actor = me()
-    cycle = session.get(Cycle, cycle_id)
-    if cycle is None or not access.can_run_cycles(session, actor, cycle.team_id):
-        abort(404)
+    session, actor = db(), me()
+    cycle = _runnable_cycle(cycle_id)
     if cycle.closed_at is not None:
         flash("This cycle is already closed.", "info")
         return redirect(url_for("cycles.detail", cycle_id=cycle_id))
@@ -246,11 +251,8 @@ def _zip_context(cycle: Cycle) -> dict[str, Any]:
 @bp.route("/cycles/<int:cycle_id>/close", methods=["POST"])
 @login_required
 def close(cycle_id: int) -> Response:
-    session = db()
-    actor = me()
-    cycle = session.get(Cycle, cycle_id)
-    if cycle is None or not access.can_run_cycles(session, actor, cycle.team_id):
-        abort(404)
+    session, actor = db(), me()
+    cycle = _runnable_cycle(cycle_id)
     form = CloseForm()
     if not form.validate_on_submit():
         flash("The form expired. Press Close again.", "error")
