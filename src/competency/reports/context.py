@@ -14,7 +14,15 @@ from typing import Any
 from markupsafe import Markup
 
 from competency.questionnaire.schema import Questionnaire
-from competency.reports.svg import RadarSeries, gap_bins, gap_colour, history_svg, radar_svg, text_colour
+from competency.reports.svg import (
+    MAX_TITLED_AXES,
+    RadarSeries,
+    gap_bins,
+    gap_colour,
+    history_svg,
+    radar_svg,
+    text_colour,
+)
 from competency.scoring import AreaResult, Comparison, Profile, TeamAreaStats, compare, profile_from_results
 
 SELF_COLOUR = "#1f5fa8"
@@ -128,8 +136,8 @@ def person_context(
         below = result.gap is not None and fmt_score(result.gap) != "0.00" and result.gap > 0
         return {
             "id": area_id,
-            "title": titles[area_id],
-            "weight": f"{q.area(area_id).weight:g}",
+            "title": area.title,
+            "weight": f"{area.weight:g}",
             "score": fmt_score(result.score),
             "target": fmt_score(result.target),
             "gap": fmt_score(result.gap),
@@ -192,11 +200,8 @@ def person_context(
     }
 
 
-#: Beyond this many axes titles collide round a radar: spokes carry the numbers of the area table.
-MAX_TITLED_AXES = 12
-
-
 def _axis_labels(areas: Sequence[Any]) -> list[str]:
+    """Area titles round the radar, or the numbers of the area table when there are too many."""
     if len(areas) > MAX_TITLED_AXES:
         return [str(i) for i in range(1, len(areas) + 1)]
     return [a.title for a in areas]
@@ -214,6 +219,7 @@ def _plan(
             phase = next((p for p in q.phases if p.id == entry.phase_id), None)
             phases[key] = {"id": key, "name": phase.name if phase else "Steps", "steps": []}
         step = entry.step
+        status, done_at = step_status.get(step.id, ("not started", None))
         phases[key]["steps"].append(
             {
                 "id": step.id,
@@ -222,8 +228,8 @@ def _plan(
                 "area": q.area(entry.area_id).title,
                 "gap": fmt_score(entry.gap),
                 "resources": [{"title": r.title, "url": r.url, "kind": r.kind} for r in step.resources],
-                "status": step_status.get(step.id, ("not started", None))[0],
-                "done_at": fmt_date(step_status.get(step.id, ("", None))[1]),
+                "status": status,
+                "done_at": fmt_date(done_at),
             }
         )
     order = {p.id: i for i, p in enumerate(q.phases)}

@@ -19,6 +19,10 @@ from competency.reports.heat import gap_bands
 from competency.reports.heat import gap_colour as gap_colour
 from competency.reports.heat import text_colour as text_colour
 
+#: Beyond this many axes the titles cannot sit round a radar without colliding: spokes are numbered (the
+#: numbers of the area table beside it). The web radar, the PDF radar and the profile table share it.
+MAX_TITLED_AXES = 12
+
 FONT = "DejaVu Sans, sans-serif"
 #: Advance widths of DejaVu Sans for ASCII 32..126, in thousandths of an em (the font's hmtx).
 # fmt: off

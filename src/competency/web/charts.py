@@ -10,6 +10,7 @@ from typing import Any
 from markupsafe import Markup
 
 from competency.questionnaire import Questionnaire
+from competency.reports.svg import MAX_TITLED_AXES
 
 SELF = "#2563eb"
 MANAGER = "#d97706"
@@ -45,11 +46,6 @@ def _wrap(title: str, width: int = 16) -> str:
     return "<br>".join(lines[:3])
 
 
-#: Beyond this many axes the titles cannot sit round the radar without colliding: spokes are numbered
-#: (the numbers of the area table beside it) and the full title shows on hover.
-MAX_TITLED_AXES = 12
-
-
 def radar(
     questionnaire: Questionnaire,
     traces: Sequence[dict[str, Any]],
@@ -65,13 +61,15 @@ def radar(
     numbered = len(shown) > MAX_TITLED_AXES
     labels = _closed([f"{i}" if numbered else _wrap(area.title) for i, area in enumerate(shown, 1)])
     titles = _closed([f"{i}. {area.title}" if numbered else area.title for i, area in enumerate(shown, 1)])
+    text = [label(t) for t in titles]
     data = []
     for trace in traces:
         values = trace["values"]
+        name = label(trace["name"])
         data.append(
             {
                 "type": "scatterpolar",
-                "name": label(trace["name"]),
+                "name": name,
                 "r": _closed([None if v is None else round(v, 2) for v in values]),
                 "theta": labels,
                 "mode": "lines+markers",
@@ -81,8 +79,8 @@ def radar(
                 "fill": "toself" if trace.get("fill") else "none",
                 "opacity": trace.get("opacity", 1),
                 "visible": trace.get("visible", True),
-                "text": [label(t) for t in titles],
-                "hovertemplate": "%{text}: %{r}<extra>" + label(trace["name"]) + "</extra>",
+                "text": text,
+                "hovertemplate": "%{text}: %{r}<extra>" + name + "</extra>",
             }
         )
     return {

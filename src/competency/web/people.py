@@ -118,6 +118,7 @@ def profile(person_id: int) -> Any:
             if entry.step.id in step_states and step_states[entry.step.id].status == "done"
         ),
         change_word=service.change_word,
+        max_titled_axes=charts.MAX_TITLED_AXES,
         plan_history=plan_history,
         step_title=step_title,
         action_form=ActionForm(),
