@@ -60,7 +60,7 @@ def gap_colour(gap: float | None, lo: float, hi: float) -> str:
     """Cell background for a gap; grey for no score."""
     if gap is None:
         return NO_SCORE
-    return gap_bands(lo, hi)[band_index(gap, lo, hi)].colour
+    return _bands(lo, hi)[band_index(gap, lo, hi)].colour
 
 
 def text_colour(background: str) -> str:
