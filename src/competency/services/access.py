@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -15,12 +17,15 @@ def team_role(session: Session, user_id: int, team_id: int) -> str | None:
     ).first()
 
 
-def managed_team_ids(session: Session, user_id: int) -> set[int]:
-    return set(
-        session.exec(
-            select(Membership.team_id).where(Membership.user_id == user_id, Membership.role == "manager")
-        ).all()
+def managed_teams(user_id: int) -> Any:
+    """SQL: ids of the teams `user_id` manages, for use in an IN clause (or .exists())."""
+    return sa.select(col(Membership.team_id)).where(
+        col(Membership.user_id) == user_id, col(Membership.role) == "manager"
     )
+
+
+def managed_team_ids(session: Session, user_id: int) -> set[int]:
+    return set(session.execute(managed_teams(user_id)).scalars().all())
 
 
 def manages(session: Session, manager_id: int, subject_id: int) -> bool:

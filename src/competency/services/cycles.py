@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from competency.models import CYCLE_AUDIENCES, Cycle, Membership, Team, User, utcnow
+from competency.models import CYCLE_AUDIENCES, Cycle, Team, User, utcnow
 from competency.services import NotFound, ServiceError, access, audit
 from competency.services.cycle_sql import covered_people, covers
 from competency.services.cycle_status import (
@@ -88,9 +88,7 @@ def visible_cycles(session: Session, actor: User) -> list[tuple[Cycle, str | Non
     their team). Newest first."""
     stmt = select(Cycle, Team.name).outerjoin(Team, col(Team.id) == col(Cycle.team_id))
     if not actor.is_hr:
-        managed = sa.select(col(Membership.team_id)).where(
-            col(Membership.user_id) == (actor.id or 0), col(Membership.role) == "manager"
-        )
+        managed = access.managed_teams(actor.id or 0)
         manages_any = managed.exists()
         stmt = stmt.where(
             sa.or_(
@@ -110,13 +108,7 @@ def runnable_teams(session: Session, actor: User) -> list[Team]:
     """Teams the actor may open a cycle for: every team for HR and admins, else the teams they manage."""
     stmt = select(Team).order_by(col(Team.name))
     if not actor.is_hr:
-        stmt = stmt.where(
-            col(Team.id).in_(
-                sa.select(col(Membership.team_id)).where(
-                    col(Membership.user_id) == (actor.id or 0), col(Membership.role) == "manager"
-                )
-            )
-        )
+        stmt = stmt.where(col(Team.id).in_(access.managed_teams(actor.id or 0)))
     return list(session.exec(stmt).all())
 
 

@@ -25,7 +25,7 @@ from competency.models import (
     utcnow,
 )
 from competency.questionnaire import Questionnaire
-from competency.services import blind_spots, cycles, plans
+from competency.services import access, blind_spots, cycles, plans
 from competency.services.assessments import drafts_of
 from competency.services.blind_spots import BlindSpot
 from competency.services.newest import newest_submitted
@@ -217,9 +217,7 @@ def _teams(
     since: datetime | None,
     now: datetime,
 ) -> list[TeamInbox]:
-    managed = sa.select(col(Membership.team_id)).where(
-        col(Membership.user_id) == user_id, col(Membership.role) == "manager"
-    )
+    managed = access.managed_teams(user_id)
     teams = list(session.exec(select(Team).where(col(Team.id).in_(managed)).order_by(col(Team.name))).all())
     if not teams:
         return []
