@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from test_levels_properties import SETTINGS, Case, cases
 
 from competency import scoring
-from test_levels_properties import SETTINGS, Case, cases
 
 
 @given(cases())
