@@ -28,34 +28,46 @@ def _latest_self(team_id: int, key: str) -> Any:
 
 def area_stats(
     session: Session, team_id: int, key: str, expert_level: float
-) -> dict[str, scoring.TeamAreaStats]:
+) -> tuple[dict[str, scoring.TeamAreaStats], dict[str, dict[str | None, int]]]:
     """Per area id any member's latest self-assessment has (scored or not), its team figures: the same
     numbers, to the last bit, as `scoring.team_area_stats` over the members' (score, own target).
 
     The database counts the members per (area, score), and how many of them reach their own target;
     area scores are weighted means of a few answers and take few distinct values, so an area sends
     tens of rows, not a row per member. Mean (an exact sum), median, range and expert count follow
-    from the counts. One statement."""
+    from the counts. Beside them, per area, the members by the level they reached there (None: not the
+    first level of their path; unscored members left out). One statement."""
     newest = _latest_self(team_id, key)
     score = col(AreaScore.score)
+    reached = col(AreaScore.reached)
     rows = session.execute(
         sa.select(
             col(AreaScore.area_id),
             score,
+            reached,
             sa.func.count(),
             # DESIGN.md: every comparison with a target allows 1e-9, as scoring does.
             sa.func.sum(sa.case((score >= col(AreaScore.target) - scoring.TOLERANCE, 1), else_=0)),
         )
         .join(newest, newest.c.assessment_id == col(AreaScore.assessment_id))
         .where(newest.c.rn == 1)
-        .group_by(col(AreaScore.area_id), score)
+        .group_by(col(AreaScore.area_id), score, reached)
     ).all()
-    counts: dict[str, list[tuple[float, int, int]]] = {}
-    for area_id, value, n, covered in rows:
-        scored = counts.setdefault(area_id, [])
+    counts: dict[str, dict[float, list[int]]] = {}
+    levels: dict[str, dict[str | None, int]] = {}
+    for area_id, value, level, n, covered in rows:
+        scored = counts.setdefault(area_id, {})
         if value is not None:
-            scored.append((float(value), int(n), int(covered or 0)))
-    return {area_id: _stats(area_id, sorted(scored), expert_level) for area_id, scored in counts.items()}
+            tally = scored.setdefault(float(value), [0, 0])
+            tally[0] += int(n)
+            tally[1] += int(covered or 0)
+            by_level = levels.setdefault(area_id, {})
+            by_level[level] = by_level.get(level, 0) + int(n)
+    stats = {
+        area_id: _stats(area_id, sorted((v, n, c) for v, (n, c) in scored.items()), expert_level)
+        for area_id, scored in counts.items()
+    }
+    return stats, levels
 
 
 def _stats(area_id: str, scored: list[tuple[float, int, int]], expert_level: float) -> scoring.TeamAreaStats:
@@ -91,22 +103,6 @@ def _median(scored: list[tuple[float, int, int]], n: int) -> float:
     if n % 2:
         return nth(n // 2)
     return (nth(n // 2 - 1) + nth(n // 2)) / 2
-
-
-def reached(session: Session, team_id: int, key: str) -> dict[str, dict[str | None, int]]:
-    """Per area, members (latest self-assessment) by the level they reached there; None counts those who
-    did not meet the first level of their path. Unscored areas are left out. One statement."""
-    newest = _latest_self(team_id, key)
-    rows = session.execute(
-        sa.select(col(AreaScore.area_id), col(AreaScore.reached), sa.func.count())
-        .join(newest, newest.c.assessment_id == col(AreaScore.assessment_id))
-        .where(newest.c.rn == 1, col(AreaScore.score).is_not(None))
-        .group_by(col(AreaScore.area_id), col(AreaScore.reached))
-    ).all()
-    out: dict[str, dict[str | None, int]] = {}
-    for area_id, level, n in rows:
-        out.setdefault(area_id, {})[level] = int(n)
-    return out
 
 
 def no_scores(area_id: str) -> scoring.TeamAreaStats:

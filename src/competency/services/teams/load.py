@@ -60,7 +60,7 @@ def team_summary(
     display = current or max(parsed.values(), key=lambda q: q.version)
     current_ids = [area.id for area in display.areas]
 
-    stats = aggregates.area_stats(session, team.id, key, display.expert_level)
+    stats, reached = aggregates.area_stats(session, team.id, key, display.expert_level)
     experts: dict[str, list[Expert]] | None
     if not individuals:
         experts = {}
@@ -104,7 +104,7 @@ def team_summary(
         top_experts=experts,
         roster=entries if roster and individuals else None,
         pages=pages,
-        reached=aggregates.reached(session, team.id, key) if individuals else {},
+        reached=reached if individuals else {},
     )
 
 
