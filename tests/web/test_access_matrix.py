@@ -124,6 +124,12 @@ MATRIX: dict[str, Route] = {
         ONLY_SELF,
         lambda w: {"status": "in progress"},
     ),
+    "people.plan_focus": (
+        "POST",
+        lambda w: f"/people/{w.subject.id}/plan/ml-engineer/focus",
+        ONLY_SELF,
+        lambda w: {"area": w.area_id},
+    ),
     "people.mark_discussed": (
         "POST",
         lambda w: f"/people/{w.subject.id}/blind-spots",

@@ -108,10 +108,13 @@ def test_engineer_rates_resumes_and_submits(app, client, make_user) -> None:  # 
     api = client.get(f"/api/people/{user.id}/profile?questionnaire=ml-engineer").get_json()
     assert api["areas"][first.id]["score"] == pytest.approx(expected)
     assert f"{api['readiness']:.1f} %" in profile
-    # The plan on the page lists the API's steps in the same order.
+    # The page leads with the API's focus, then lists the rest of its plan, each in the API's order.
     titles = {s.id: s.title for a in ML.areas for s in a.roadmap}
-    positions = [profile.find(_html(titles[step])) for step in api["plan"]]
+    assert api["focus"] and set(api["focus"]) <= set(api["plan"])
+    rest = [step for step in api["plan"] if step not in api["focus"]]
+    positions = [profile.find(_html(titles[step])) for step in api["focus"] + rest]
     assert all(p >= 0 for p in positions) and positions == sorted(positions)
+    assert profile.find("Start here: your focus") < positions[0]
 
 
 def _html(text: str) -> str:

@@ -383,7 +383,15 @@ def test_profile_explains_readiness_gap_order_and_changes(org: Org) -> None:
     page = (
         client_for(org.app, org.aiko).get(f"/people/{org.aiko.id}?questionnaire={ML}").get_data(as_text=True)
     )
-    assert f"Readiness is the share of the {org.q.level('mid').name} targets reached" in page
+    mid, junior = org.q.level("mid").name, org.q.level("junior").name
+    assert f"Readiness is the lower of two shares, each weighted by area: of everything {mid} expects" in page
+    assert f"of what {mid} adds to {junior} (its own behaviours and raised targets)" in page
+    # Both parts in words, with the numbers the JSON has.
+    data = client_for(org.app, org.aiko).get(f"/api/people/{org.aiko.id}/profile?questionnaire={ML}").get_json()
+    assert (
+        f"Meets {data['readiness_all']:.1f} % of everything {mid} expects and "
+        f"{data['readiness_new']:.1f} % of what {mid} adds to {junior}."
+    ) in page
     assert "In order of weight × gap" in page
     earlier = (datetime.now(UTC) - 10 * DAY).strftime("%Y-%m-%d")
     assert (

@@ -8,6 +8,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from competency.reports.pdf import render_pdf
+from competency.reports.text import paragraphs
 from competency.resources import resource_path
 
 PERSON_TEMPLATE = "reports/person.html"
@@ -17,13 +18,15 @@ TEAM_TEMPLATE = "reports/team.html"
 @cache
 def environment() -> Environment:
     """Its own environment, not Flask's: reports render the same in the CLI, in workers and in tests."""
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(resource_path("templates")),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["paragraphs"] = paragraphs
+    return env
 
 
 def render_person_html(ctx: dict[str, Any]) -> str:

@@ -61,3 +61,22 @@ def can_run_cycles(session: Session, actor: User, team_id: int | None) -> bool:
     if actor.is_hr:
         return True
     return team_id is not None and team_role(session, actor.id or 0, team_id) == "manager"
+
+
+def who_sees_results(session: Session, subject_id: int) -> str:
+    """The one sentence, said to the person, of who may see their results: what can_view_person allows
+    (themselves, their teams' managers by name, HR and administrators) and what team members get."""
+    mine, theirs = aliased(Membership), aliased(Membership)
+    managers = session.exec(
+        select(User.name)
+        .join(theirs, col(theirs.user_id) == col(User.id))
+        .join(mine, col(mine.team_id) == col(theirs.team_id))
+        .where(mine.user_id == subject_id, theirs.role == "manager", col(User.id) != subject_id)
+        .distinct()
+        .order_by(User.name)
+    ).all()
+    named = f"the managers of your teams ({', '.join(managers)})" if managers else "the managers of your teams"
+    return (
+        f"Who sees your results: you, {named}, HR and the administrators. "
+        "Your teammates see only team figures, never your answers."
+    )

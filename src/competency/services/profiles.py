@@ -39,6 +39,8 @@ class PersonProfile:
     history: list[Rated] = field(default_factory=list)
     notes: dict[str, str] = field(default_factory=dict)
     manager_notes: dict[str, str] = field(default_factory=dict)
+    #: When the person chose their own focus areas on the current assessment (None: the default focus).
+    focus_chosen_at: datetime | None = None
 
     @property
     def questionnaire(self) -> Questionnaire | None:
@@ -193,15 +195,10 @@ def _rate_all(
     return out
 
 
-def chosen_focus(session: Session, assessment_ids: list[int]) -> dict[int, list[str]]:
-    if not assessment_ids:
-        return {}
-    rows = session.exec(
-        select(FocusChoice.assessment_id, FocusChoice.areas).where(
-            col(FocusChoice.assessment_id).in_(assessment_ids)
-        )
-    ).all()
-    return {assessment_id: list(areas) for assessment_id, areas in rows}
+def chosen_focus(session: Session, assessment_id: int | None) -> FocusChoice | None:
+    if assessment_id is None:
+        return None
+    return session.exec(select(FocusChoice).where(FocusChoice.assessment_id == assessment_id)).first()
 
 
 def person_profile(
@@ -225,7 +222,8 @@ def person_profile(
             for a, v in manager_rows
             if until is not None and a.submitted_at and a.submitted_at <= until
         ]
-    history = _rate_all(session, rows, chosen_focus(session, [a.id for a, _ in rows[-1:] if a.id]))
+    choice = chosen_focus(session, rows[-1][0].id if rows else None)
+    history = _rate_all(session, rows, {choice.assessment_id: list(choice.areas)} if choice else None)
     manager = _rate_all(session, manager_rows[-1:])
     manager_rated = manager[0] if manager else None
     manager_name = None
@@ -245,6 +243,7 @@ def person_profile(
         history=history,
         notes=notes,
         manager_notes=manager_notes,
+        focus_chosen_at=choice.chosen_at if choice else None,
     )
 
 

@@ -124,17 +124,29 @@ def _start(*, subject: User, kind: str) -> Any:
                 flash("You already had a draft of this framework; here it is.", "info")
             return redirect(url_for("assess.resume", assessment_id=assessment.id))
         flash("Choose a target level (and a specialism, or none) from the lists.", "error")
+    # A cycle's link names its framework: show that one, the others one click away.
+    others = chosen_key in {q.id for q in frameworks} and len(frameworks) > 1
+    if others:
+        frameworks = [q for q in frameworks if q.id == chosen_key]
+    last = service.own_levels(db(), subject.id or 0) if kind == "self" else own_levels
     forms = []
     for questionnaire in frameworks:
         form = StartForm(formdata=None)
         form.level.choices = level_choices(questionnaire)
         form.specialism.choices = specialism_choices(questionnaire)
-        default = own_levels[questionnaire.id][0] if questionnaire.id in own_levels else subject.default_level
+        # The level and specialism of the last assessment of this framework, else the account's level.
+        default, specialism = last.get(questionnaire.id, (subject.default_level, None))
         form.level.data = default if default in questionnaire.level_ids else questionnaire.level_ids[0]
-        form.specialism.data = ""
+        form.specialism.data = specialism if specialism in questionnaire.specialism_ids else ""
         forms.append((questionnaire, form))
     return render_template(
-        "assess/start.html", forms=forms, subject=subject, kind=kind, own_levels=own_levels
+        "assess/start.html",
+        forms=forms,
+        subject=subject,
+        kind=kind,
+        own_levels=own_levels,
+        others=others,
+        who_sees=access.who_sees_results(db(), subject.id or 0),
     )
 
 

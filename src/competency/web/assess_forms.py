@@ -130,11 +130,28 @@ def specialism_choices(questionnaire: Questionnaire) -> list[SelectChoice]:
     ]
 
 
+#: A statement takes about this long to read and rate (measured on the demo: ~10-20 s each).
+SECONDS_PER_STATEMENT = 15
+
+
+def statements_at(questionnaire: Questionnaire, level: str, specialism: str | None = None) -> int:
+    return sum(
+        len(questionnaire.items_in_play(area, level, specialism))
+        for area in questionnaire.areas_in_play(level, specialism)
+    )
+
+
+def minutes_for(statements: int) -> int:
+    return max(1, -(-statements * SECONDS_PER_STATEMENT // 60))
+
+
 def level_choices(questionnaire: Questionnaire) -> list[SelectChoice]:
-    """Levels by label; on a framework with tracks, each says its track."""
+    """Levels by label, each with how long it takes; on a framework with tracks, each says its track."""
 
     def label(level: Any) -> str:
         track = questionnaire.track_name(level.track) if level.track else None
-        return f"{level.name} ({track})" if track else level.name
+        name = f"{level.name} ({track})" if track else level.name
+        count = statements_at(questionnaire, level.id)
+        return f"{name}: {count} statements, about {minutes_for(count)} minutes"
 
     return [SelectChoice(level.id, label(level)) for level in questionnaire.levels]

@@ -10,7 +10,8 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from competency.models import PLAN_STATUSES, User
-from competency.services import NotFound, ServiceError, access, blind_spots, plans
+from competency.reports.ladder import ladder_grid
+from competency.services import NotFound, ServiceError, access, blind_spots, focus, plans
 from competency.services import profiles as service
 from competency.web import charts
 from competency.web.audit import audit_now, deny
@@ -55,7 +56,7 @@ def profile(person_id: int) -> Any:
     if profile is not None and profile.current is not None:
         q = profile.current.questionnaire
         current = profile.current.profile
-        shown = q.areas_in_play(current.level)
+        shown = [q.area(area_id) for area_id in current.areas]
         traces = [
             {
                 "name": "Target",
@@ -123,6 +124,18 @@ def profile(person_id: int) -> Any:
         step_title=step_title,
         action_form=ActionForm(),
         is_self=me().id == person_id,
+        grid=(
+            ladder_grid(
+                profile.current.questionnaire,
+                profile.current.profile,
+                profile.manager.profile
+                if profile.manager is not None
+                and profile.manager.assessment.target_level == profile.current.assessment.target_level
+                else None,
+            )
+            if profile is not None and profile.current is not None
+            else None
+        ),
     )
 
 
@@ -156,6 +169,44 @@ def plan_step(person_id: int, key: str, step_id: str) -> Response:
         abort(404)
     except ServiceError as exc:
         flash(str(exc), "error")
+    return redirect(back)
+
+
+@bp.route("/people/<int:person_id>/plan/<key>/focus", methods=["POST"])
+@login_required
+def plan_focus(person_id: int, key: str) -> Response:
+    """The person chooses the areas their plan's focus is on (or goes back to the default)."""
+    person = _visible_person(person_id)
+    if me().id != person_id:
+        abort(404)
+    back = url_for("people.profile", person_id=person_id, questionnaire=key, _anchor="plan-h")
+    if not ActionForm().validate_on_submit():
+        flash("The form expired. Choose your focus again.", "error")
+        return redirect(back)
+    profile = service.person_profile(db(), person, key, viewer=me())
+    if profile.current is None:
+        abort(404)
+    areas = [] if request.form.get("reset") else request.form.getlist("area")
+    try:
+        focus.choose(
+            db(),
+            me(),
+            profile.current.assessment,
+            profile.current.questionnaire,
+            areas,
+            remote_addr=request.remote_addr,
+        )
+    except NotFound:
+        abort(404)
+    except ServiceError as exc:
+        flash(str(exc), "error")
+        return redirect(back)
+    flash(
+        "Your focus is set: your manager sees it on your profile."
+        if areas
+        else "Back to the suggested focus: the areas furthest below target, weighted.",
+        "success",
+    )
     return redirect(back)
 
 

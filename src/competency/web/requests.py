@@ -8,8 +8,10 @@ import sqlalchemy as sa
 from flask import Flask, current_app, g, request
 from sqlmodel import Session
 
+from competency import scoring
 from competency.config import Settings
 from competency.questionnaire.catalog import Catalog
+from competency.reports.text import paragraphs
 
 
 def db() -> Session:
@@ -45,12 +47,20 @@ def _close_db(_exc: BaseException | None) -> None:
 
 def init_app(app: Flask) -> None:
     app.teardown_appcontext(_close_db)
+    app.jinja_env.filters["paragraphs"] = paragraphs
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
         from competency.web.charts import embed, preview
 
-        return {"nav_links": nav_links, "has_endpoint": has_endpoint, "embed": embed, "preview": preview}
+        return {
+            "nav_links": nav_links,
+            "has_endpoint": has_endpoint,
+            "embed": embed,
+            "preview": preview,
+            "readiness_explained": scoring.readiness_explained,
+            "below_target": scoring.below_target,
+        }
 
 
 #: (endpoint, label, who sees it): blueprints add their entry points here when they register.
