@@ -12,8 +12,9 @@ import pytest
 
 from competency.questionnaire import load_text
 from competency.reports import pdf
-from competency.reports.context import person_context, team_context
+from competency.reports.context import person_context
 from competency.reports.render import person_pdf, render_person_html, render_team_html, team_pdf
+from competency.reports.team_context import team_context
 from competency.scoring import compare, score, team_area_stats
 
 FRAMEWORK = """

@@ -387,7 +387,9 @@ def test_profile_explains_readiness_gap_order_and_changes(org: Org) -> None:
     assert f"Readiness is the lower of two shares, each weighted by area: of everything {mid} expects" in page
     assert f"of what {mid} adds to {junior} (its own behaviours and raised targets)" in page
     # Both parts in words, with the numbers the JSON has.
-    data = client_for(org.app, org.aiko).get(f"/api/people/{org.aiko.id}/profile?questionnaire={ML}").get_json()
+    data = (
+        client_for(org.app, org.aiko).get(f"/api/people/{org.aiko.id}/profile?questionnaire={ML}").get_json()
+    )
     assert (
         f"Meets {data['readiness_all']:.1f} % of everything {mid} expects and "
         f"{data['readiness_new']:.1f} % of what {mid} adds to {junior}."

@@ -218,7 +218,9 @@ def _load_either(path: Path) -> Any:
 @click.option("--questionnaire", "questionnaire_path", required=True, type=click.Path(path_type=Path))
 @click.option("--answers", "answers_path", required=True, type=click.Path(path_type=Path))
 @click.option("--level", required=True, help="Target level, one of the questionnaire's levels.")
-@click.option("--specialism", default=None, help="Score as a person of this specialism (default: a generalist).")
+@click.option(
+    "--specialism", default=None, help="Score as a person of this specialism (default: a generalist)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")
 def score_command(
     questionnaire_path: Path, answers_path: Path, level: str, specialism: str | None, as_json: bool

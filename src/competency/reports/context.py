@@ -1,107 +1,41 @@
-"""Template contexts for the person and team PDF reports, built from scored domain objects.
+"""The person PDF report's template context, built from a scored profile.
 
-Pure functions: no database, no Flask. The numbers come from `competency.scoring`; this module
-only rounds them for display (scores 2 decimals, readiness 1 decimal) and draws the charts.
+Pure functions: no database, no Flask. The numbers come from `competency.scoring`; this module only
+rounds them for display (scores 2 decimals, readiness 1 decimal) and draws the charts.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
 from markupsafe import Markup
 
 from competency.questionnaire.schema import Questionnaire
-from competency.reports.svg import (
-    MAX_TITLED_AXES,
-    RadarSeries,
-    gap_bins,
-    gap_colour,
-    history_svg,
-    radar_svg,
-    text_colour,
+from competency.reports.formatting import (
+    MANAGER_COLOUR,
+    SELF_COLOUR,
+    TARGET_COLOUR,
+    Context,
+    axis_labels,
+    fmt_date,
+    fmt_readiness,
+    fmt_score,
+    fmt_short_date,
+    fmt_signed,
+    level_info,
+    questionnaire_info,
 )
-from competency.scoring import AreaResult, Comparison, Profile, TeamAreaStats, compare, profile_from_results
-
-SELF_COLOUR = "#1f5fa8"
-MANAGER_COLOUR = "#8e44ad"
-TARGET_COLOUR = "#3d4852"
-RANGE_COLOUR = "#6f9fd8"
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
-Context = dict[str, Any]
-MemberResults = Mapping[str, AreaResult] | Profile | None
-
-
-# -- display formatting (the only rounding in the reports) -----------------------------------
-
-
-def fmt_score(value: float | None) -> str | None:
-    """Two decimals, never "-0.00"."""
-    if value is None:
-        return None
-    text = f"{value:.2f}"
-    return "0.00" if text == "-0.00" else text
-
-
-def fmt_signed(value: float | None) -> str | None:
-    text = fmt_score(value)
-    if text is None or text == "0.00" or text.startswith("-"):
-        return text
-    return "+" + text
-
-
-def fmt_readiness(value: float | None) -> str | None:
-    if value is None:
-        return None
-    text = f"{value:.1f}"
-    return "0.0" if text == "-0.0" else text
-
-
-def fmt_date(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
-
-
-def fmt_short_date(value: datetime) -> str:
-    return f"{value:%Y-%m-%d}"
-
-
-def _questionnaire(q: Questionnaire) -> Context:
-    return {
-        "id": q.id,
-        "title": q.title,
-        "version": q.version,
-        "lo": q.lo,
-        "hi": q.hi,
-        "scale": [{"value": p.value, "label": p.label, "description": p.description} for p in q.scale],
-    }
-
-
-def _level(q: Questionnaire, level_id: str) -> Context:
-    # A level without a label shows its id, capitalised as it starts phrases in the reports.
-    found = next((lv for lv in q.levels if lv.id == level_id), None)
-    label = found.label if found else None
-    name = label or level_id[:1].upper() + level_id[1:]
-    track = q.track_name(found.track) if found and found.track else None
-    return {"id": level_id, "name": name, "description": found.description if found else None, "track": track}
-
+from competency.reports.ladder import ladder_grid
+from competency.reports.svg import MAX_TITLED_AXES, RadarSeries, history_svg, radar_svg
+from competency.scoring import (
+    Comparison,
+    PlanEntry,
+    Profile,
+    compare,
+    every_scored_area_met,
+    readiness_explained,
+)
 
 # -- person ---------------------------------------------------------------------------------
 
@@ -128,7 +62,7 @@ def person_context(
     `as_of` names what an earlier-dated report shows (a cycle): its header and title block say so."""
     q = questionnaire
     titles = {area.id: area.title for area in q.areas}
-    shown = q.areas_in_play(profile.level)
+    shown = [q.area(area_id) for area_id in profile.areas]
 
     def area_row(area_id: str) -> Context:
         result = profile.areas[area_id]
@@ -156,7 +90,7 @@ def person_context(
             manager_profile.areas[a.id].score if a.id in manager_profile.areas else None for a in shown
         ]
         series.append(RadarSeries("Manager assessment", manager_scores, MANAGER_COLOUR))
-    level = _level(q, profile.level)
+    level = level_info(q, profile.level)
     series.append(
         RadarSeries(
             f"Target ({level['name']})",
@@ -180,19 +114,25 @@ def person_context(
         "header_left": person_name,
         "header_right": f"{q.title} (version {q.version})",
         "person": {"name": person_name, "email": person_email},
-        "questionnaire": _questionnaire(q),
+        "questionnaire": questionnaire_info(q),
         "level": level,
         "submitted_at": fmt_date(submitted_at),
         "generated_at": fmt_date(generated_at),
         "as_of": f"as of {as_of} (submitted {fmt_date(submitted_at)})" if as_of else None,
         "readiness": fmt_readiness(profile.readiness),
+        "readiness_words": readiness_explained(q, profile),
+        "specialism": q.specialism_name(profile.specialism),
+        "all_met": every_scored_area_met(profile),
         "strengths": [area_row(a) for a in profile.strengths],
         "top_gaps": [area_row(a) for a in profile.top_gaps],
-        "radar_svg": Markup(radar_svg(_axis_labels(shown), series, q.lo, q.hi, title="Skill radar")),
+        "ladder": _ladder(q, profile, manager_profile),
+        "radar_svg": Markup(radar_svg(axis_labels(shown), series, q.lo, q.hi, title="Skill radar")),
         "areas": [{**area_row(a.id), "number": i} for i, a in enumerate(shown, 1)],
         "numbered": len(shown) > MAX_TITLED_AXES,
         "source": q.source.model_dump() if q.source else None,
-        "plan": _plan(q, profile, step_status or {}),
+        "focus": _steps(q, profile.focus, step_status or {}),
+        "focus_areas": [titles[a] for a in profile.focus_areas],
+        "plan": _plan(q, [e for e in profile.plan if e not in profile.focus], step_status or {}),
         "plan_count": len(profile.plan),
         **_history(history),
         "comparison": _comparison(titles, comparison),
@@ -200,40 +140,66 @@ def person_context(
     }
 
 
-def _axis_labels(areas: Sequence[Any]) -> list[str]:
-    """Area titles round the radar, or the numbers of the area table when there are too many."""
-    if len(areas) > MAX_TITLED_AXES:
-        return [str(i) for i in range(1, len(areas) + 1)]
-    return [a.title for a in areas]
-
-
-def _plan(
-    q: Questionnaire, profile: Profile, step_status: Mapping[str, tuple[str, datetime | None]]
+def _steps(
+    q: Questionnaire, entries: Sequence[PlanEntry], step_status: Mapping[str, tuple[str, datetime | None]]
 ) -> list[Context]:
-    """Plan entries grouped by phase, keeping the scoring order inside each phase, each with the
-    person's progress on it (status, and the date it was done)."""
-    phases: dict[str, Context] = {}
-    for entry in profile.plan:
-        key = entry.phase_id or ""
-        if key not in phases:
-            phase = next((p for p in q.phases if p.id == entry.phase_id), None)
-            phases[key] = {"id": key, "name": phase.name if phase else "Steps", "steps": []}
+    """Plan entries as the report shows them, each with the person's progress on it (status, and the
+    date it was done)."""
+    out = []
+    for entry in entries:
         step = entry.step
         status, done_at = step_status.get(step.id, ("not started", None))
-        phases[key]["steps"].append(
+        phase = next((p for p in q.phases if p.id == entry.phase_id), None)
+        out.append(
             {
                 "id": step.id,
                 "title": step.title,
                 "detail": step.detail,
                 "area": q.area(entry.area_id).title,
+                "phase": phase.name if phase else None,
                 "gap": fmt_score(entry.gap),
                 "resources": [{"title": r.title, "url": r.url, "kind": r.kind} for r in step.resources],
                 "status": status,
                 "done_at": fmt_date(done_at),
             }
         )
+    return out
+
+
+def _plan(
+    q: Questionnaire, entries: Sequence[PlanEntry], step_status: Mapping[str, tuple[str, datetime | None]]
+) -> list[Context]:
+    """Plan entries grouped by phase, keeping the scoring order inside each phase."""
+    phases: dict[str, Context] = {}
+    for entry, step in zip(entries, _steps(q, entries, step_status), strict=True):
+        key = entry.phase_id or ""
+        if key not in phases:
+            phases[key] = {"id": key, "name": step["phase"] or "Steps", "steps": []}
+        phases[key]["steps"].append(step)
     order = {p.id: i for i, p in enumerate(q.phases)}
     return sorted(phases.values(), key=lambda p: order.get(p["id"], 0))
+
+
+def _ladder(q: Questionnaire, profile: Profile, manager: Profile | None) -> Context:
+    """The ladder grid as the report prints it (reports.ladder builds it for the page too)."""
+    same_level = manager if manager is not None and manager.level == profile.level else None
+    grid = ladder_grid(q, profile, same_level)
+    return {
+        "levels": [{"id": lv.id, "name": lv.name, "target": lv.id == grid.target} for lv in grid.levels],
+        "with_manager": grid.with_manager,
+        "rows": [
+            {
+                "title": row.title,
+                "cells": [
+                    {"self": c.self_met, "manager": c.manager_met, "target": c.level == grid.target}
+                    for c in row.cells
+                ],
+                "reached": grid.reached_name(row.reached) if row.scored else None,
+                "manager_reached": grid.reached_name(row.manager_reached) if grid.with_manager else None,
+            }
+            for row in grid.rows
+        ],
+    }
 
 
 def _history(history: Sequence[tuple[datetime, float | None]]) -> Context:
@@ -280,133 +246,3 @@ def _notes(q: Questionnaire, notes: Mapping[str, str], manager_notes: Mapping[st
             title = q.area(area_id).title if area_id in known else area_id
             out.append({"area": title, "self": own or None, "manager": manager or None})
     return out
-
-
-# -- team -----------------------------------------------------------------------------------
-
-
-def team_context(
-    questionnaire: Questionnaire,
-    *,
-    team_name: str,
-    members: Sequence[tuple[str, str | None, MemberResults]],
-    stats: Mapping[str, TeamAreaStats],
-    generated_at: datetime,
-    level: str | None = None,
-    author: str = "competency",
-) -> Context:
-    """Everything templates/reports/team.html shows; the shape is documented at its top.
-
-    `members` are (name, target level, results) with results None when nothing is submitted.
-    The radar's target is `level`, by default the level most members were assessed against.
-    """
-    q = questionnaire
-    profiles = [(name, lv, _as_profile(q, lv, results)) for name, lv, results in members]
-    if level is None:
-        counts = Counter(lv for _, lv, p in profiles if p is not None and lv in q.level_ids)
-        level = max(q.level_ids, key=lambda lv: (counts[lv], -q.level_ids.index(lv)))
-    lvl = _level(q, level)
-
-    def stat(area_id: str, attr: str) -> float | None:
-        s = stats.get(area_id)
-        return None if s is None else getattr(s, attr)
-
-    series = [
-        RadarSeries("Team mean", [stat(a.id, "mean") for a in q.areas], SELF_COLOUR, fill=True),
-        # Lowest and highest share a colour: in print they differ by pattern and weight.
-        RadarSeries(
-            "Lowest", [stat(a.id, "min") for a in q.areas], RANGE_COLOUR, dashed=True, dash="1.5 2.5"
-        ),
-        RadarSeries(
-            "Highest", [stat(a.id, "max") for a in q.areas], RANGE_COLOUR, dashed=True, dash="8 3", width=2.4
-        ),
-        RadarSeries(
-            f"Target ({lvl['name']})",
-            [q.target_for(a, level) if q.area_in_play(a, level) else None for a in q.areas],
-            TARGET_COLOUR,
-            dashed=True,
-        ),
-    ]
-    areas = [{"number": i + 1, "id": a.id, "title": a.title} for i, a in enumerate(q.areas)]
-    legend = [{"label": text, "bg": bg, "fg": text_colour(bg)} for _, bg, text in gap_bins(q.lo, q.hi)]
-    coverage = [_coverage_row(a, stats.get(a["id"])) for a in areas]
-    legend.append(
-        {"label": "No score", "bg": gap_colour(None, q.lo, q.hi), "fg": text_colour(gap_colour(None, 0, 1))}
-    )
-    return {
-        "lang": "en",
-        "title": f"Team report: {team_name} – {q.title}",
-        "author": author,
-        "header_left": team_name,
-        "header_right": f"{q.title} (version {q.version})",
-        "team": {"name": team_name},
-        "questionnaire": _questionnaire(q),
-        "level": lvl,
-        "generated_at": fmt_date(generated_at),
-        "member_count": len(members),
-        "submitted_count": sum(1 for _, _, p in profiles if p is not None),
-        "radar_svg": Markup(radar_svg(_axis_labels(q.areas), series, q.lo, q.hi, title="Team radar")),
-        "areas": areas,
-        "heatmap": [_heat_row(q, name, lv, p) for name, lv, p in profiles],
-        "heat_legend": legend,
-        "coverage": coverage,
-        "risks": {
-            "none": sum(1 for row in coverage if row["flag"] == "none"),
-            "single": sum(1 for row in coverage if row["flag"] == "single"),
-        },
-        "expert_threshold": f"{q.expert_level:g}",
-        "members": [_member_row(q, name, lv, p) for name, lv, p in profiles],
-    }
-
-
-def _as_profile(q: Questionnaire, level: str | None, results: MemberResults) -> Profile | None:
-    if results is None or isinstance(results, Profile):
-        return results
-    return profile_from_results(q, level or q.level_ids[0], results)
-
-
-def _heat_row(q: Questionnaire, name: str, level: str | None, profile: Profile | None) -> Context:
-    cells = []
-    for area in q.areas:
-        result = profile.areas.get(area.id) if profile else None
-        bg = gap_colour(result.gap if result else None, q.lo, q.hi)
-        text = fmt_score(result.score) if result else None
-        if profile is not None and level in q.level_ids and not q.area_in_play(area, level):
-            text = "n/p"  # not in play at this member's level (legend explains)
-        cells.append({"text": text or "–", "bg": bg, "fg": text_colour(bg)})
-    return {
-        "name": name,
-        "level": _level(q, level)["name"] if level else None,
-        "submitted": profile is not None,
-        "cells": cells,
-    }
-
-
-def _coverage_row(area: Context, s: TeamAreaStats | None) -> Context:
-    flag = None
-    if s is not None and s.n:
-        flag = "single" if s.single_point_of_expertise else "none" if s.no_expertise else None
-    return {
-        **area,
-        "n": s.n if s else 0,
-        "mean": fmt_score(s.mean) if s else None,
-        "median": fmt_score(s.median) if s else None,
-        "min": fmt_score(s.min) if s else None,
-        "max": fmt_score(s.max) if s else None,
-        "coverage": s.coverage if s else 0,
-        "experts": s.experts if s else 0,
-        "flag": flag,
-    }
-
-
-def _member_row(q: Questionnaire, name: str, level: str | None, profile: Profile | None) -> Context:
-    if profile is None:
-        return {"name": name, "level": None, "readiness": None, "top_gaps": [], "submitted": False}
-    titles = {a.id: a.title for a in q.areas}
-    return {
-        "name": name,
-        "level": _level(q, profile.level)["name"],
-        "readiness": fmt_readiness(profile.readiness),
-        "top_gaps": [{"title": titles[a], "gap": fmt_score(profile.areas[a].gap)} for a in profile.top_gaps],
-        "submitted": True,
-    }

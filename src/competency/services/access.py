@@ -75,7 +75,9 @@ def who_sees_results(session: Session, subject_id: int) -> str:
         .distinct()
         .order_by(User.name)
     ).all()
-    named = f"the managers of your teams ({', '.join(managers)})" if managers else "the managers of your teams"
+    named = (
+        f"the managers of your teams ({', '.join(managers)})" if managers else "the managers of your teams"
+    )
     return (
         f"Who sees your results: you, {named}, HR and the administrators. "
         "Your teammates see only team figures, never your answers."

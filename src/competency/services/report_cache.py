@@ -147,8 +147,8 @@ def team_pdf(
     *,
     guard: Callable[[], AbstractContextManager[Any]] = nullcontext,
 ) -> StoredFile:
-    from competency.reports.context import team_context
     from competency.reports.render import team_pdf as render
+    from competency.reports.team_context import team_context
     from competency.services.teams import team_summary
 
     summary = team_summary(session, team, key, current)

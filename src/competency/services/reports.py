@@ -95,8 +95,8 @@ def person_pdf(
 
 
 def team_pdf(session: Session, team: Team, key: str, current: Questionnaire | None) -> bytes:
-    from competency.reports.context import team_context
     from competency.reports.render import team_pdf as render
+    from competency.reports.team_context import team_context
     from competency.services.teams import team_summary
 
     summary = team_summary(session, team, key, current)

@@ -290,7 +290,7 @@ class TeamSummary:
         return max(levels, key=lambda lv: (counts[lv], -levels.index(lv)))
 
     def report_members(self) -> list[tuple[str, str | None, scoring.Profile | None]]:
-        """(name, level, profile) per member: the shape reports.context.team_context takes."""
+        """(name, level, profile) per member: the shape reports.team_context.team_context takes."""
         return [(m.name, m.level, m.profile) for m in self.members]
 
     def as_dict(self, *, individuals: bool = True) -> dict[str, Any]:
