@@ -188,6 +188,10 @@ def dashboard(team_id: int) -> str:
         done_steps=done_steps,
         steps_since=steps_since,
         step_title=step_title,
+        reached_levels=[
+            lv for lv in summary.questionnaire.levels if any(lv.id in c for c in summary.reached.values())
+        ],
+        reached_rows=[(a, summary.reached[a]) for a in summary.area_ids if a in summary.reached],
     )
 
 
