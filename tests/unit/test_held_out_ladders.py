@@ -1,0 +1,420 @@
+"""The held-out check: two public ladders converted by hand, scored at every level, worked out by hand.
+
+tests/fixtures/ladders/gitlab-development.yaml (GitLab Handbook, CC BY-SA 4.0), scale 0..4, phases
+foundation < growth, focus {areas: 2, steps: 1}; levels and their paths:
+  intermediate, senior (shared) -> staff (ic) | engineering-manager (manager)
+  staff = intermediate, senior, staff        engineering-manager = intermediate, senior, engineering-manager
+  areas (weight): delivery 1, code-quality 1, communication 1, architecture 1 (from senior), people 1.5
+  (from senior). del-clear-reqs is asked `until: senior`: never at staff or engineering-manager.
+
+tests/fixtures/ladders/ddat-data.yaml (UK Government Digital and Data Capability Framework, OGL v3.0),
+scale 0..4, no phases (plan order: b0, then priority), default focus {areas: 3, steps: 2}; one ladder
+practitioner < senior < lead < head; specialisms data-science (area statistics) and data-engineering
+(area data-integration, item prog-streaming). prog-follow-designs is asked `until: senior`.
+
+Every expectation below is worked out by hand from shared/DESIGN.md "Scoring", the arithmetic in the
+comments; none is computed by calling the scorer. At each target level a person is handed only the
+items in play there (DESIGN.md: an item not in play at the level is refused by name), so `asked()`
+takes that slice of the persona's answers file and checks it as the service would.
+
+The second half keeps, as tests, the mistakes a converter makes on these very files (issue "Results
+that tell levels apart", author friction found converting public ladders).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from competency import scoring
+from competency.questionnaire import Problem, Questionnaire, QuestionnaireError, load_file, load_text
+
+LADDERS = Path(__file__).resolve().parents[1] / "fixtures" / "ladders"
+GITLAB_PATH = LADDERS / "gitlab-development.yaml"
+DDAT_PATH = LADDERS / "ddat-data.yaml"
+GITLAB = load_file(GITLAB_PATH)
+DDAT = load_file(DDAT_PATH)
+
+
+def answers(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((LADDERS / "answers" / name).read_text(encoding="utf-8"))
+    return data
+
+
+SAM = answers("gitlab-strong-senior.yaml")  # strong senior IC, none of staff's own behaviours
+NOOR = answers("gitlab-new-manager.yaml")  # uneven new engineering manager
+PRIYA = answers("ddat-senior-data-scientist.yaml")  # senior data scientist, little of lead and head
+DEV = answers("ddat-uneven-data-engineer.yaml")  # uneven data engineer, one item never answered
+
+
+def asked(q: Questionnaire, given: dict[str, Any], level: str, specialism: str | None = None) -> dict[str, Any]:
+    """The part of a persona's answers that an assessment at `level` asks (and accepts)."""
+    items = q.items_by_id()
+    out = {k: v for k, v in given.items() if q.item_in_play(items[k][1], level, specialism)}
+    scoring.check_answers(q, out, level, specialism)
+    return out
+
+
+def profile(
+    q: Questionnaire, given: dict[str, Any], level: str, specialism: str | None = None
+) -> scoring.Profile:
+    return scoring.score(q, asked(q, given, level, specialism), level, specialism)
+
+
+def table(p: scoring.Profile) -> dict[str, tuple[Any, ...]]:
+    """area -> (score, target, met, attainment, priority)"""
+    return {a: (r.score, r.target, r.met, r.attainment, r.priority) for a, r in p.areas.items()}
+
+
+def adds(p: scoring.Profile) -> dict[str, tuple[Any, ...]]:
+    """area -> (added, new score, new attainment)"""
+    return {a: (r.added, r.new_score, r.new_attainment) for a, r in p.areas.items()}
+
+
+def reached(p: scoring.Profile) -> dict[str, str | None]:
+    return {a: r.reached for a, r in p.areas.items()}
+
+
+def ladders(p: scoring.Profile) -> dict[str, dict[str, bool]]:
+    return {a: r.as_dict()["ladder"] for a, r in p.areas.items()}
+
+
+def steps(entries: list[scoring.PlanEntry]) -> list[str]:
+    return [e.step.id for e in entries]
+
+
+A = pytest.approx
+
+
+# -- the files themselves ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [GITLAB_PATH, DDAT_PATH], ids=["gitlab", "ddat"])
+def test_a_converted_ladder_names_its_source_and_an_open_licence(path: Path) -> None:
+    q = load_file(path)
+    assert q.source is not None
+    assert q.source.url is not None and q.source.url.startswith("https://")
+    assert q.source.licence in {"CC BY-SA 4.0", "Open Government Licence v3.0"}
+    assert q.source.attribution is not None and "changes were made" in q.source.attribution
+
+
+@pytest.mark.parametrize("path", [GITLAB_PATH, DDAT_PATH], ids=["gitlab", "ddat"])
+def test_a_converted_ladder_uses_no_yaml_anchors_or_aliases(path: Path) -> None:
+    events = list(yaml.parse(path.read_text(encoding="utf-8")))
+    assert not [e for e in events if getattr(e, "anchor", None) or isinstance(e, yaml.AliasEvent)]
+
+
+def test_paths_of_the_gitlab_ladder_follow_its_tracks() -> None:
+    assert GITLAB.path("staff") == ("intermediate", "senior", "staff")
+    assert GITLAB.path("engineering-manager") == ("intermediate", "senior", "engineering-manager")
+    assert GITLAB.previous_level("engineering-manager") == "senior"
+
+
+def test_a_level_description_keeps_its_paragraphs() -> None:
+    description = GITLAB.level("intermediate").description or ""
+    assert "\n\n" in description.strip()
+
+
+def test_a_beginner_habit_is_asked_until_senior_and_never_at_staff_or_as_a_manager() -> None:
+    delivery = GITLAB.area("delivery")
+    asked_at = {
+        level: [i.id for i in GITLAB.items_in_play(delivery, level)] for level in GITLAB.level_ids
+    }
+    assert asked_at == {
+        "intermediate": ["del-clear-reqs", "del-distractions"],
+        "senior": ["del-clear-reqs", "del-distractions", "del-vague"],
+        "staff": ["del-distractions", "del-vague", "del-decompose"],
+        "engineering-manager": ["del-distractions", "del-vague"],
+    }
+
+
+def test_an_answer_to_the_beginner_habit_at_staff_is_refused_by_name() -> None:
+    with pytest.raises(scoring.AnswerError) as excinfo:
+        scoring.check_answers(GITLAB, {"del-clear-reqs": 4}, "staff")
+    assert excinfo.value.problems == ["del-clear-reqs: not asked at level 'staff' (asked until level 'senior')"]
+
+
+def test_each_specialism_is_asked_its_own_area_and_a_generalist_neither() -> None:
+    def areas(specialism: str | None) -> list[str]:
+        return [a.id for a in DDAT.areas_in_play("senior", specialism)]
+
+    assert areas("data-science") == ["programming", "statistics", "impact", "capability", "innovation"]
+    assert areas("data-engineering") == ["programming", "data-integration", "impact", "capability", "innovation"]
+    assert areas(None) == ["programming", "impact", "capability", "innovation"]
+    programming = DDAT.area("programming")
+    assert "prog-streaming" in [i.id for i in DDAT.items_in_play(programming, "senior", "data-engineering")]
+    assert "prog-streaming" not in [i.id for i in DDAT.items_in_play(programming, "senior", "data-science")]
+
+
+# == GitLab: Sam, a strong senior IC aiming at staff =======================================================
+#
+# Sam at intermediate (first level: everything is added, R_new = R_all):
+#   delivery: clear-reqs 4, distractions 4 -> 4.0 against 2: met, attainment 1
+#   code-quality: review 4 -> 4.0 against 2: met
+#   communication: clear 3, adapt 3 -> 3.0 against 2: met
+#   (architecture and people have no item without a level or at intermediate: not in play, absent)
+#   R_all = R_new = 100; plan empty. Strengths by s - t: delivery 2, code-quality 2 (area order), communication 1.
+
+
+def test_gitlab_strong_senior_at_intermediate_meets_everything_in_play() -> None:
+    p = profile(GITLAB, SAM, "intermediate")
+    assert table(p) == {
+        "delivery": (4.0, 2.0, True, 1.0, 0.0),
+        "code-quality": (4.0, 2.0, True, 1.0, 0.0),
+        "communication": (3.0, 2.0, True, 1.0, 0.0),
+    }
+    assert adds(p) == {a: (True, s, 1.0) for a, s in [("delivery", 4.0), ("code-quality", 4.0), ("communication", 3.0)]}
+    assert reached(p) == dict.fromkeys(["delivery", "code-quality", "communication"], "intermediate")
+    assert (p.readiness, p.readiness_all, p.readiness_new) == (100.0, 100.0, 100.0)
+    assert p.plan == [] and p.focus == []
+    assert p.strengths == ["delivery", "code-quality", "communication"]
+
+
+# Sam at senior (P = intermediate):
+#   delivery: 4, 4, vague 4 -> 4.0 against 3: met. Senior brings del-vague: added, new 4.0 -> 1.
+#     ladder: intermediate (clear-reqs, distractions 4 >= 2) met; senior (4.0, own 4 >= 3) met.
+#   code-quality: 4, tests 3, coach 3 -> 10/3 against 3: met (gap -1/3). New (3 + 3)/2 = 3.0 >= 3 -> 1.
+#   communication: 3.0 against 2, no senior item, target 2 -> 2: not added; met at both levels.
+#   architecture: in play from senior only -> added; discussions 3 -> 3.0 against 2.5: met, new 3.0 -> 1.
+#   people (W 1.5): mentor 3 -> 3.0 against 2: met; added (new area), new 3.0 -> 1.
+#   R_all = R_new = 100. Strengths: t - s = -1 for delivery, communication, people (area order), then
+#   architecture -0.5, code-quality -1/3.
+
+
+def test_gitlab_strong_senior_at_senior_is_fully_ready_and_reaches_senior_everywhere() -> None:
+    p = profile(GITLAB, SAM, "senior")
+    assert table(p) == {
+        "delivery": (4.0, 3.0, True, 1.0, 0.0),
+        "code-quality": (A(10 / 3), 3.0, True, 1.0, 0.0),
+        "communication": (3.0, 2.0, True, 1.0, 0.0),
+        "architecture": (3.0, 2.5, True, 1.0, 0.0),
+        "people": (3.0, 2.0, True, 1.0, 0.0),
+    }
+    assert adds(p) == {
+        "delivery": (True, 4.0, 1.0),
+        "code-quality": (True, 3.0, 1.0),
+        "communication": (False, None, None),
+        "architecture": (True, 3.0, 1.0),
+        "people": (True, 3.0, 1.0),
+    }
+    assert set(reached(p).values()) == {"senior"}
+    assert (p.readiness, p.readiness_all, p.readiness_new) == (100.0, 100.0, 100.0)
+    assert p.plan == [] and p.focus == []
+    assert p.strengths == ["delivery", "communication", "people"]
+
+
+# Sam at staff (P = senior); del-clear-reqs is no longer asked.
+#   delivery: distractions 4, vague 4, decompose 0 -> 8/3 against 3: gap 1/3, att (8/3)/3 = 8/9,
+#     priority 1/3. Added (decompose), new 0 -> 0.
+#     ladder: intermediate: only distractions is asked at both staff and intermediate: 4 >= 2 met;
+#     senior: distractions, vague 4 >= 3, own vague 4 met; staff: 8/3 < 3 not met -> reached senior.
+#   code-quality: 4, 3, 3, cross-stage 0 -> 10/4 = 2.5 against 3.5: gap 1, att 2.5/3.5 = 5/7, priority 1.
+#     Added, new 0. ladder: intermediate 4 met; senior 10/3 >= 3 and own 3 >= 3 met; staff not.
+#   communication: 3, 3, explain-domain 0 -> 2.0 against 2: met (gap 0), att 1, priority 0.
+#     Added (explain-domain), new 0 -> 0. ladder: intermediate, senior met (3 >= 2); staff: score 2.0 >= 2
+#     but its new score 0 < 2: NOT met -> reached senior, although the area meets its target.
+#   architecture: discussions 3 (w 1), tradeoffs 0 (w 2) -> 3/3 = 1.0 against 3.5: gap 2.5,
+#     att 1/3.5 = 2/7, priority 2.5. Added, new 0. ladder: senior (3 >= 2.5) met; staff not.
+#   people (W 1.5): mentor 3, unblock 0 -> 1.5 against 3: gap 1.5, att 0.5, priority 2.25. Added, new 0.
+#   R_all = 100 * (8/9 + 5/7 + 1 + 2/7 + 1.5 * 0.5) / 5.5 = 100 * (8/9 + 11/4) / 5.5
+#         = 100 * (131/36) / 5.5 = 13100/198 = 66.16
+#   R_new = 0 (every added area has own items, all rated 0); readiness = min = 0.
+#   Plan (phase, b0, priority desc, area, step):
+#     delivery 8/3 -> 3: del-slice [0, 2] ends below the score; del-vague-issue [2, 3] fits;
+#       del-proposal [3, 4] starts at the target: out.
+#     code-quality 2.5 -> 3.5: cq-reviewer [0, 2] out; cq-test-coach [2, 4] fits.
+#     architecture 1 -> 3.5: arch-blueprint [1, 3] fits; arch-dri [3, 4] (min_gap 0.5 <= 2.5) fits.
+#     people 1.5 -> 3: ppl-mentor-one [0, 2] and ppl-coach [2, 4] fit.
+#     foundation: ppl-mentor-one | growth: arch-blueprint (b0 1); b0 2: ppl-coach (2.25), cq-test-coach (1),
+#     del-vague-issue (1/3); b0 3: arch-dri.
+#   Focus {areas: 2, steps: 1}: architecture (2.5) and people (2.25); their first steps in plan order:
+#     ppl-mentor-one (people), arch-blueprint (architecture).
+
+
+def test_gitlab_strong_senior_without_staff_behaviours_is_far_from_staff() -> None:
+    p = profile(GITLAB, SAM, "staff")
+    assert table(p) == {
+        "delivery": (A(8 / 3), 3.0, False, A(8 / 9), A(1 / 3)),
+        "code-quality": (2.5, 3.5, False, A(5 / 7), 1.0),
+        "communication": (2.0, 2.0, True, 1.0, 0.0),
+        "architecture": (1.0, 3.5, False, A(2 / 7), 2.5),
+        "people": (1.5, 3.0, False, 0.5, 2.25),
+    }
+    assert adds(p) == {a: (True, 0.0, 0.0) for a in p.areas}
+    assert p.previous_level == "senior"
+    assert p.readiness_all == A(13100 / 198)
+    assert p.readiness_new == 0.0
+    assert p.readiness == 0.0
+
+
+def test_gitlab_strong_senior_at_staff_reaches_senior_in_every_area() -> None:
+    p = profile(GITLAB, SAM, "staff")
+    assert ladders(p) == {
+        "delivery": {"intermediate": True, "senior": True, "staff": False},
+        "code-quality": {"intermediate": True, "senior": True, "staff": False},
+        "communication": {"intermediate": True, "senior": True, "staff": False},
+        "architecture": {"senior": True, "staff": False},
+        "people": {"senior": True, "staff": False},
+    }
+    assert set(reached(p).values()) == {"senior"}
+
+
+def test_an_area_that_meets_its_staff_target_without_staffs_own_behaviour_does_not_reach_staff() -> None:
+    communication = profile(GITLAB, SAM, "staff").areas["communication"]
+    assert communication.met is True
+    assert communication.new_score == 0.0
+    assert communication.reached == "senior"
+
+
+def test_gitlab_strong_senior_at_staff_plan_and_focus_by_hand() -> None:
+    p = profile(GITLAB, SAM, "staff")
+    assert steps(p.plan) == [
+        "ppl-mentor-one",
+        "arch-blueprint",
+        "ppl-coach",
+        "cq-test-coach",
+        "del-vague-issue",
+        "arch-dri",
+    ]
+    assert p.focus_areas == ["architecture", "people"]
+    assert steps(p.focus) == ["ppl-mentor-one", "arch-blueprint"]
+    assert p.top_gaps == ["architecture", "people", "code-quality"]
+    assert p.strengths == ["communication"]
+
+
+# == GitLab: Noor, a new engineering manager (path intermediate, senior, engineering-manager) ==============
+#
+# Noor at intermediate: delivery (3 + 3)/2 = 3.0, code-quality 3.0, communication (4 + 3)/2 = 3.5, all
+# against 2: met, R = 100, reached intermediate everywhere. Strengths: communication 1.5, then delivery
+# and code-quality 1 (area order).
+
+
+def test_gitlab_new_manager_at_intermediate_meets_everything_in_play() -> None:
+    p = profile(GITLAB, NOOR, "intermediate")
+    assert {a: r.score for a, r in p.areas.items()} == {"delivery": 3.0, "code-quality": 3.0, "communication": 3.5}
+    assert all(r.met for r in p.areas.values())
+    assert set(reached(p).values()) == {"intermediate"}
+    assert (p.readiness, p.readiness_all, p.readiness_new) == (100.0, 100.0, 100.0)
+    assert p.plan == [] and p.focus == []
+    assert p.strengths == ["communication", "delivery", "code-quality"]
+
+
+# Noor at senior (P = intermediate):
+#   delivery: 3, 3, vague 2 -> 8/3 against 3: gap 1/3, att 8/9, priority 1/3; added, new 2 -> 2/3.
+#     ladder: intermediate (3 >= 2) met; senior not -> reached intermediate.
+#   code-quality: 3, 2, 1 -> 2.0 against 3: gap 1, att 2/3, priority 1; added, new (2 + 1)/2 = 1.5 -> 0.5.
+#   communication: 3.5 against 2: met, not added, reached senior.
+#   architecture: 2.0 against 2.5: gap 0.5, att 0.8, priority 0.5; added (new area), new 2.0 -> 0.8;
+#     ladder: senior not met -> reached none.
+#   people (W 1.5): mentor 3 against 2: met; added, new 3 -> 1; reached senior.
+#   R_all = 100 * (8/9 + 2/3 + 1 + 0.8 + 1.5) / 5.5 = 100 * (437/90) / 5.5 = 43700/495 = 88.28
+#   R_new = 100 * (2/3 + 0.5 + 0.8 + 1.5) / 4.5 = 100 * (52/15) / 4.5 = 10400/135 = 77.04 = readiness
+#   Plan: delivery 8/3 -> 3: del-vague-issue [2, 3]; code-quality 2 -> 3: cq-reviewer [0, 2] ends at the
+#     score (out), cq-test-coach [2, 4]; architecture 2 -> 2.5: arch-blueprint [1, 3]; arch-dri starts at 3,
+#     above the target 2.5 (out). All growth: arch-blueprint (b0 1), then b0 2: cq-test-coach (1),
+#     del-vague-issue (1/3).
+#   Focus: code-quality (1) and architecture (0.5): cq-test-coach, arch-blueprint, in plan order.
+
+
+def test_gitlab_new_manager_at_senior_by_hand() -> None:
+    p = profile(GITLAB, NOOR, "senior")
+    assert table(p) == {
+        "delivery": (A(8 / 3), 3.0, False, A(8 / 9), A(1 / 3)),
+        "code-quality": (2.0, 3.0, False, A(2 / 3), 1.0),
+        "communication": (3.5, 2.0, True, 1.0, 0.0),
+        "architecture": (2.0, 2.5, False, 0.8, 0.5),
+        "people": (3.0, 2.0, True, 1.0, 0.0),
+    }
+    assert adds(p) == {
+        "delivery": (True, 2.0, A(2 / 3)),
+        "code-quality": (True, 1.5, 0.5),
+        "communication": (False, None, None),
+        "architecture": (True, 2.0, 0.8),
+        "people": (True, 3.0, 1.0),
+    }
+    assert reached(p) == {
+        "delivery": "intermediate",
+        "code-quality": "intermediate",
+        "communication": "senior",
+        "architecture": None,
+        "people": "senior",
+    }
+    assert p.readiness_all == A(43700 / 495)
+    assert p.readiness_new == A(10400 / 135)
+    assert p.readiness == A(10400 / 135)
+    assert steps(p.plan) == ["arch-blueprint", "cq-test-coach", "del-vague-issue"]
+    assert steps(p.focus) == ["arch-blueprint", "cq-test-coach"]
+    assert p.top_gaps == ["code-quality", "architecture", "delivery"]
+    assert p.strengths == ["communication", "people"]
+
+
+# Noor at engineering-manager (P = senior); del-clear-reqs (until senior) is no longer asked.
+#   delivery: distractions 3, vague 2 -> 2.5 against 2: met. Not added (no manager item, target 3 -> 2).
+#     ladder: intermediate: distractions 3 >= 2 met; senior: 2.5 < 3 NOT met; engineering-manager:
+#     2.5 >= 2 met -> reached intermediate (every earlier level must be met), though met at the target.
+#   code-quality: 3, 2, 1 -> 2.0 against 2: met (gap 0), not added (3 -> 2). ladder: intermediate met,
+#     senior (2.0 < 3) not, engineering-manager met -> reached intermediate.
+#   communication: 3.5, met at every level -> reached engineering-manager; not added.
+#   architecture: 2.0 against 2.5: gap 0.5, att 0.8, priority 0.5; not added (2.5 -> 2.5, no own item);
+#     senior not met -> reached none.
+#   people (W 1.5): mentor 3, one-on-ones 3, hiring 1 -> 7/3 against 3: gap 2/3, att 7/9, priority 1.
+#     Added (own items), new (3 + 1)/2 = 2.0 -> 2/3. ladder: senior: mentor 3 >= 2 met; manager not.
+#   R_all = 100 * (1 + 1 + 1 + 0.8 + 1.5 * 7/9) / 5.5 = 100 * (149/30) / 5.5 = 14900/165 = 90.30
+#   R_new = 100 * (1.5 * 2/3) / 1.5 = 200/3 = 66.67 = readiness
+#   Plan: architecture 2 -> 2.5: arch-blueprint [1, 3]; people 7/3 -> 3: ppl-mentor-one [0, 2] ends below
+#     the score (out), ppl-coach [2, 4]. Growth: arch-blueprint (b0 1), ppl-coach (b0 2).
+#   Focus: people (1), architecture (0.5): both steps.
+
+
+def test_gitlab_new_manager_is_two_thirds_of_what_managing_adds() -> None:
+    p = profile(GITLAB, NOOR, "engineering-manager")
+    assert table(p) == {
+        "delivery": (2.5, 2.0, True, 1.0, 0.0),
+        "code-quality": (2.0, 2.0, True, 1.0, 0.0),
+        "communication": (3.5, 2.0, True, 1.0, 0.0),
+        "architecture": (2.0, 2.5, False, 0.8, 0.5),
+        "people": (A(7 / 3), 3.0, False, A(7 / 9), A(1.0)),
+    }
+    assert adds(p) == {
+        "delivery": (False, None, None),
+        "code-quality": (False, None, None),
+        "communication": (False, None, None),
+        "architecture": (False, None, None),
+        "people": (True, 2.0, A(2 / 3)),
+    }
+    assert p.previous_level == "senior"
+    assert p.readiness_all == A(14900 / 165)
+    assert p.readiness_new == A(200 / 3)
+    assert p.readiness == A(200 / 3)
+    assert steps(p.plan) == ["arch-blueprint", "ppl-coach"]
+    assert steps(p.focus) == ["arch-blueprint", "ppl-coach"]
+    assert p.top_gaps == ["people", "architecture"]
+    assert p.strengths == ["communication", "delivery", "code-quality"]
+
+
+def test_gitlab_new_manager_met_as_a_manager_but_not_as_a_senior_reaches_only_intermediate() -> None:
+    p = profile(GITLAB, NOOR, "engineering-manager")
+    assert ladders(p) == {
+        "delivery": {"intermediate": True, "senior": False, "engineering-manager": True},
+        "code-quality": {"intermediate": True, "senior": False, "engineering-manager": True},
+        "communication": {"intermediate": True, "senior": True, "engineering-manager": True},
+        "architecture": {"senior": False, "engineering-manager": False},
+        "people": {"senior": True, "engineering-manager": False},
+    }
+    assert reached(p) == {
+        "delivery": "intermediate",
+        "code-quality": "intermediate",
+        "communication": "engineering-manager",
+        "architecture": None,
+        "people": "senior",
+    }
+
+
+def test_a_manager_is_never_asked_a_staff_behaviour_nor_an_ic_a_managers() -> None:
+    manager = {i.id for a in GITLAB.areas_in_play("engineering-manager") for i in GITLAB.items_in_play(a, "engineering-manager")}
+    staff = {i.id for a in GITLAB.areas_in_play("staff") for i in GITLAB.items_in_play(a, "staff")}
+    assert manager & {"del-decompose", "cq-cross-stage", "com-explain-domain", "arch-tradeoffs", "ppl-unblock"} == set()
+    assert staff & {"ppl-one-on-ones", "ppl-hiring"} == set()
