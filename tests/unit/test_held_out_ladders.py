@@ -418,3 +418,389 @@ def test_a_manager_is_never_asked_a_staff_behaviour_nor_an_ic_a_managers() -> No
     staff = {i.id for a in GITLAB.areas_in_play("staff") for i in GITLAB.items_in_play(a, "staff")}
     assert manager & {"del-decompose", "cq-cross-stage", "com-explain-domain", "arch-tradeoffs", "ppl-unblock"} == set()
     assert staff & {"ppl-one-on-ones", "ppl-hiring"} == set()
+
+
+# == DDaT: Priya, a senior data scientist (specialism data-science) ========================================
+#
+# Priya at practitioner (first level, R_new = R_all): programming (scripts 3, follow-designs 4) 3.5,
+# statistics 4.0, impact 3.0, innovation 3.0, all against 2: met, reached practitioner. Capability has no
+# item before senior: not in play. Strengths by s - t: statistics 2, programming 1.5, impact 1.
+
+
+def test_ddat_data_scientist_at_practitioner_meets_everything_in_play() -> None:
+    p = profile(DDAT, PRIYA, "practitioner", "data-science")
+    assert table(p) == {
+        "programming": (3.5, 2.0, True, 1.0, 0.0),
+        "statistics": (4.0, 2.0, True, 1.0, 0.0),
+        "impact": (3.0, 2.0, True, 1.0, 0.0),
+        "innovation": (3.0, 2.0, True, 1.0, 0.0),
+    }
+    assert set(reached(p).values()) == {"practitioner"}
+    assert (p.readiness, p.readiness_all, p.readiness_new) == (100.0, 100.0, 100.0)
+    assert p.plan == [] and p.focus == []
+    assert p.strengths == ["statistics", "programming", "impact"]
+
+
+# Priya at senior (P = practitioner):
+#   programming: 3, 4, review 3 -> 10/3 against 3: met; added (prog-review), new 3.0 -> 1.
+#   statistics: 4, experiments 3 -> 3.5 against 3: met; added, new 3.0 -> 1.
+#   impact: 3, stakeholders 3 -> 3.0 against 2.5: met; added, new 3.0 -> 1.
+#   capability (W 1.5): mentor 3 -> 3.0 against 2: met; added (comes into play), new 3.0 -> 1.
+#   innovation: 3.0 against 2 (one number): no senior item, same target: not added.
+#   R = 100, every area reached senior. Strengths (t - s): capability -1, innovation -1 (area order),
+#   then statistics -0.5 (before impact -0.5 by area order).
+
+
+def test_ddat_data_scientist_at_senior_is_fully_ready() -> None:
+    p = profile(DDAT, PRIYA, "senior", "data-science")
+    assert table(p) == {
+        "programming": (A(10 / 3), 3.0, True, 1.0, 0.0),
+        "statistics": (3.5, 3.0, True, 1.0, 0.0),
+        "impact": (3.0, 2.5, True, 1.0, 0.0),
+        "capability": (3.0, 2.0, True, 1.0, 0.0),
+        "innovation": (3.0, 2.0, True, 1.0, 0.0),
+    }
+    assert adds(p) == {
+        "programming": (True, 3.0, 1.0),
+        "statistics": (True, 3.0, 1.0),
+        "impact": (True, 3.0, 1.0),
+        "capability": (True, 3.0, 1.0),
+        "innovation": (False, None, None),
+    }
+    assert set(reached(p).values()) == {"senior"}
+    assert (p.readiness, p.readiness_all, p.readiness_new) == (100.0, 100.0, 100.0)
+    assert p.strengths == ["capability", "innovation", "statistics"]
+
+
+# Priya at lead (P = senior); prog-follow-designs (until senior) is no longer asked.
+#   programming: scripts 3, review 3 -> 3.0 against 3: met; not added (no lead item, 3 -> 3).
+#     ladder: practitioner (scripts 3 >= 2), senior (3 >= 3, own review 3), lead (3 >= 3) -> reached lead.
+#   statistics: 4, 3, emerging 1 -> 8/3 against 3: gap 1/3, att 8/9, priority 1/3; added, new 1 -> 1/3.
+#     ladder: practitioner (4), senior (3.5, own 3) met; lead not -> reached senior.
+#   impact: 3, 3 -> 3.0 against 3: met; added (target 2.5 -> 3, no lead item) with new = score 3 -> 1;
+#     every level met -> reached lead.
+#   capability (W 1.5): mentor 3, lead-team 1 -> 2.0 against 3: gap 1, att 2/3, priority 1.5; added,
+#     new 1 -> 1/3. ladder: senior (3 >= 2) met; lead not -> reached senior.
+#   innovation: new-tools 3, status-quo 2 -> 2.5 against 2: met; added (status-quo), new 2 >= 2 -> 1.
+#   R_all = 100 * (1 + 8/9 + 1 + 1.5 * 2/3 + 1) / 5.5 = 100 * (44/9) / 5.5 = 800/9 = 88.89
+#   R_new = 100 * (1/3 + 1 + 1.5 * 1/3 + 1) / 4.5 = 100 * (17/6) / 4.5 = 1700/27 = 62.96 = readiness
+#   Plan (no phases: b0, then priority): statistics 8/3 -> 3: stat-course [0, 2] out, stat-experiment-design
+#     [2, 3.5] fits, stat-paper-club min_gap 0.5 > 1/3 out. capability 2 -> 3: cap-mentor-one [0, 2] ends
+#     at the score (out), cap-lead-guild [2, 4] fits. Both b0 2: capability (1.5) before statistics (1/3).
+#   Focus (3 areas x 2 steps): both areas, both steps.
+
+
+def test_ddat_senior_data_scientist_with_little_of_what_lead_adds_is_63_percent_ready() -> None:
+    p = profile(DDAT, PRIYA, "lead", "data-science")
+    assert table(p) == {
+        "programming": (3.0, 3.0, True, 1.0, 0.0),
+        "statistics": (A(8 / 3), 3.0, False, A(8 / 9), A(1 / 3)),
+        "impact": (3.0, 3.0, True, 1.0, 0.0),
+        "capability": (2.0, 3.0, False, A(2 / 3), 1.5),
+        "innovation": (2.5, 2.0, True, 1.0, 0.0),
+    }
+    assert adds(p) == {
+        "programming": (False, None, None),
+        "statistics": (True, 1.0, A(1 / 3)),
+        "impact": (True, 3.0, 1.0),
+        "capability": (True, 1.0, A(1 / 3)),
+        "innovation": (True, 2.0, 1.0),
+    }
+    assert p.readiness_all == A(800 / 9)
+    assert p.readiness_new == A(1700 / 27)
+    assert p.readiness == A(1700 / 27)
+    assert steps(p.plan) == ["cap-lead-guild", "stat-experiment-design"]
+    assert steps(p.focus) == ["cap-lead-guild", "stat-experiment-design"]
+    assert p.top_gaps == ["capability", "statistics"]
+    assert p.strengths == ["innovation", "programming", "impact"]
+
+
+def test_ddat_data_scientist_at_lead_ladder_by_hand() -> None:
+    p = profile(DDAT, PRIYA, "lead", "data-science")
+    assert ladders(p) == {
+        "programming": {"practitioner": True, "senior": True, "lead": True},
+        "statistics": {"practitioner": True, "senior": True, "lead": False},
+        "impact": {"practitioner": True, "senior": True, "lead": True},
+        "capability": {"senior": True, "lead": False},
+        "innovation": {"practitioner": True, "senior": True, "lead": True},
+    }
+    assert reached(p) == {
+        "programming": "lead",
+        "statistics": "senior",
+        "impact": "lead",
+        "capability": "senior",
+        "innovation": "lead",
+    }
+
+
+# Priya at head (P = lead):
+#   programming 3.0 against 3: met, not added, met at every level -> reached head.
+#   statistics 8/3 against 3 (gap 1/3, att 8/9, priority 1/3): not added (no head item, 3 -> 3);
+#     lead not met -> reached senior.
+#   impact: 3, 3, senior-leaders 0 -> 2.0 against 3.5: gap 1.5, att 2/3.5 = 4/7, priority 1.5; added,
+#     new 0. ladder: practitioner, senior, lead (explain + stakeholders 3 >= 3) met; head not -> lead.
+#   capability (W 1.5): 3, 1, vision 0 -> 4/3 against 3.5: gap 13/6, att (4/3)/3.5 = 8/21,
+#     priority 1.5 * 13/6 = 3.25; added, new 0. Lead (2 < 3) not met -> reached senior.
+#   innovation 2.5 against 2: met, not added; lead (own status-quo 2 >= 2) and head met -> reached head.
+#   R_all = 100 * (1 + 8/9 + 4/7 + 1.5 * 8/21 + 1) / 5.5 = 100 * (254/63) / 5.5 = 50800/693 = 73.30
+#   R_new = 0 (impact and capability, the added areas, have none of head's own behaviours) = readiness
+#   Plan by b0, then priority: b0 0: cap-mentor-one (3.25; 4/3 < 2), imp-blog (1.5; [0, 3]);
+#     b0 2: cap-lead-guild (3.25), stat-experiment-design (1/3); b0 3: imp-board (3 < 3.5).
+#   Focus: capability, impact, statistics (3 areas) x 2 steps: the whole plan.
+
+
+def test_ddat_data_scientist_without_heads_behaviours_is_not_ready_for_head() -> None:
+    p = profile(DDAT, PRIYA, "head", "data-science")
+    assert table(p) == {
+        "programming": (3.0, 3.0, True, 1.0, 0.0),
+        "statistics": (A(8 / 3), 3.0, False, A(8 / 9), A(1 / 3)),
+        "impact": (2.0, 3.5, False, A(4 / 7), 1.5),
+        "capability": (A(4 / 3), 3.5, False, A(8 / 21), A(3.25)),
+        "innovation": (2.5, 2.0, True, 1.0, 0.0),
+    }
+    assert adds(p) == {
+        "programming": (False, None, None),
+        "statistics": (False, None, None),
+        "impact": (True, 0.0, 0.0),
+        "capability": (True, 0.0, 0.0),
+        "innovation": (False, None, None),
+    }
+    assert reached(p) == {
+        "programming": "head",
+        "statistics": "senior",
+        "impact": "lead",
+        "capability": "senior",
+        "innovation": "head",
+    }
+    assert p.readiness_all == A(50800 / 693)
+    assert p.readiness_new == 0.0
+    assert p.readiness == 0.0
+    expected_plan = ["cap-mentor-one", "imp-blog", "cap-lead-guild", "stat-experiment-design", "imp-board"]
+    assert steps(p.plan) == expected_plan
+    assert steps(p.focus) == expected_plan
+    assert p.focus_areas == ["capability", "impact", "statistics"]
+
+
+def test_a_generalist_is_never_asked_a_data_science_item() -> None:
+    with pytest.raises(scoring.AnswerError) as excinfo:
+        scoring.check_answers(DDAT, {"stat-methods": 4, "prog-scripts": 3}, "senior")
+    assert excinfo.value.problems == [
+        "stat-methods: not asked of a generalist (only of specialism 'data-science')"
+    ]
+    p = profile(DDAT, {"prog-scripts": 3, "imp-explain": 3, "inn-new-tools": 3}, "practitioner")
+    assert list(p.areas) == ["programming", "impact", "innovation"]
+
+
+# == DDaT: Dev, an uneven data engineer (specialism data-engineering); inn-new-tools never answered ========
+#
+# Dev at practitioner (first level):
+#   programming: scripts 2, follow-designs 3 -> 2.5 against 2: met.
+#   data-integration: flows 4, mappings 1 -> 2.5 against 2: met.
+#   impact: explain 1 -> 1.0 against 2: gap 1, att 0.5, priority 1; not met -> reached none.
+#   innovation: its only item unanswered -> no score: null gap, met, attainment, priority, new score,
+#     reached; left out of readiness and the plan.
+#   R_all = R_new = 100 * (1 + 1 + 0.5) / 3 = 250/3 = 83.33
+#   Plan: impact 1 -> 2: imp-blog [0, 3] fits; imp-board [3, 4] starts above the target. Focus: the same.
+
+
+def test_ddat_uneven_data_engineer_at_practitioner_by_hand() -> None:
+    p = profile(DDAT, DEV, "practitioner", "data-engineering")
+    assert table(p) == {
+        "programming": (2.5, 2.0, True, 1.0, 0.0),
+        "data-integration": (2.5, 2.0, True, 1.0, 0.0),
+        "impact": (1.0, 2.0, False, 0.5, 1.0),
+        "innovation": (None, 2.0, None, None, None),
+    }
+    assert adds(p) == {
+        "programming": (True, 2.5, 1.0),
+        "data-integration": (True, 2.5, 1.0),
+        "impact": (True, 1.0, 0.5),
+        "innovation": (True, None, None),
+    }
+    assert reached(p) == {
+        "programming": "practitioner",
+        "data-integration": "practitioner",
+        "impact": None,
+        "innovation": None,
+    }
+    assert p.readiness_all == A(250 / 3)
+    assert p.readiness_new == A(250 / 3)
+    assert p.readiness == A(250 / 3)
+    assert steps(p.plan) == ["imp-blog"]
+    assert steps(p.focus) == ["imp-blog"]
+    assert p.top_gaps == ["impact"]
+    assert p.strengths == ["programming", "data-integration"]
+
+
+# Dev at senior (P = practitioner):
+#   programming: 2, 3, review 1, streaming 4 -> 10/4 = 2.5 against 3: gap 0.5, att 5/6, priority 0.5;
+#     added, new (1 + 4)/2 = 2.5 -> 5/6. ladder: practitioner (2, 3: 2.5 >= 2) met; senior not.
+#   data-integration: 4, 1, design 3 -> 8/3 against 3: gap 1/3, att 8/9, priority 1/3; added, new 3 -> 1.
+#     ladder: practitioner met; senior: new 3 >= 3 but the score 8/3 < 3: not met -> reached practitioner.
+#   impact: 1, stakeholders 2 -> 1.5 against 2.5: gap 1, att 0.6, priority 1; added, new 2 -> 0.8;
+#     practitioner (1 < 2) not met -> reached none.
+#   capability (W 1.5): mentor 2 -> 2.0 against 2: met; added, new 2 -> 1 -> reached senior.
+#   innovation: no score; not added (no senior item, 2 -> 2); reached none.
+#   R_all = 100 * (5/6 + 8/9 + 0.6 + 1.5) / 4.5 = 100 * (172/45) / 4.5 = 34400/405 = 84.94 = readiness
+#   R_new = 100 * (5/6 + 1 + 0.8 + 1.5) / 4.5 = 100 * (62/15) / 4.5 = 12400/135 = 91.85: here the readiness
+#     is held down by everything senior expects, not by what senior adds.
+#   Plan: b0 0: imp-blog; b0 2: prog-review-rota (0.5), int-design-review (1/3). prog-kata and int-tutorial
+#     [0, 2] end below the scores. Focus: impact, programming, data-integration: the whole plan.
+
+
+def test_ddat_uneven_data_engineer_at_senior_is_held_down_by_everything_not_by_what_senior_adds() -> None:
+    p = profile(DDAT, DEV, "senior", "data-engineering")
+    assert table(p) == {
+        "programming": (2.5, 3.0, False, A(5 / 6), 0.5),
+        "data-integration": (A(8 / 3), 3.0, False, A(8 / 9), A(1 / 3)),
+        "impact": (1.5, 2.5, False, A(0.6), 1.0),
+        "capability": (2.0, 2.0, True, 1.0, 0.0),
+        "innovation": (None, 2.0, None, None, None),
+    }
+    assert adds(p) == {
+        "programming": (True, 2.5, A(5 / 6)),
+        "data-integration": (True, 3.0, 1.0),
+        "impact": (True, 2.0, A(0.8)),
+        "capability": (True, 2.0, 1.0),
+        "innovation": (False, None, None),
+    }
+    assert ladders(p) == {
+        "programming": {"practitioner": True, "senior": False},
+        "data-integration": {"practitioner": True, "senior": False},
+        "impact": {"practitioner": False, "senior": False},
+        "capability": {"senior": True},
+        "innovation": {"practitioner": False, "senior": False},
+    }
+    assert reached(p) == {
+        "programming": "practitioner",
+        "data-integration": "practitioner",
+        "impact": None,
+        "capability": "senior",
+        "innovation": None,
+    }
+    assert p.readiness_all == A(34400 / 405)
+    assert p.readiness_new == A(12400 / 135)
+    assert p.readiness == A(34400 / 405)
+    assert steps(p.plan) == ["imp-blog", "prog-review-rota", "int-design-review"]
+    assert steps(p.focus) == ["imp-blog", "prog-review-rota", "int-design-review"]
+    assert p.top_gaps == ["impact", "programming", "data-integration"]
+    assert p.strengths == ["capability"]
+
+
+# Dev at lead (P = senior); prog-follow-designs is no longer asked.
+#   programming: 2, 1, 4 -> 7/3 against 3: gap 2/3, att 7/9, priority 2/3; not added (3 -> 3).
+#     ladder: practitioner (scripts 2 >= 2) met; senior (7/3) not -> reached practitioner.
+#   data-integration: 4, 1, 3, strategy 2 -> 2.5 against 3.5: gap 1, att 5/7, priority 1; added,
+#     new 2 -> 2/3.5 = 4/7. Senior (8/3 < 3) not met -> reached practitioner.
+#   impact: 1, 2 -> 1.5 against 3: gap 1.5, att 0.5, priority 1.5; added (2.5 -> 3) with new = score
+#     1.5 -> 0.5. Reached none.
+#   capability (W 1.5): 2, lead-team 0 -> 1.0 against 3: gap 2, att 1/3, priority 3; added, new 0.
+#     Senior (mentor 2 >= 2) met, lead not -> reached senior.
+#   innovation: new-tools unanswered, status-quo 4: exactly half the weight answered -> 4.0 against 2: met;
+#     added (status-quo), new 4 -> 1. ladder: practitioner and senior ask only the unanswered new-tools:
+#     no score, not met; lead (4, own 4) met -> reached none, although met at the target.
+#   R_all = 100 * (7/9 + 5/7 + 0.5 + 1.5 * 1/3 + 1) / 5.5 = 100 * (220/63) / 5.5 = 4000/63 = 63.49
+#   R_new = 100 * (4/7 + 0.5 + 1.5 * 0 + 1) / 4.5 = 100 * (29/14) / 4.5 = 2900/63 = 46.03 = readiness
+#   Plan: b0 0: cap-mentor-one (3; 1 < 2), imp-blog (1.5; [0, 3] reaches 1.5 -> 3); imp-board starts at
+#     the target 3 (out). b0 2: cap-lead-guild (3), int-design-review (1), prog-review-rota (2/3).
+#   Focus: capability (3), impact (1.5), data-integration (1); programming (2/3) is fourth: its step is
+#     in the plan but not in focus.
+
+
+def test_ddat_uneven_data_engineer_at_lead_by_hand() -> None:
+    p = profile(DDAT, DEV, "lead", "data-engineering")
+    assert table(p) == {
+        "programming": (A(7 / 3), 3.0, False, A(7 / 9), A(2 / 3)),
+        "data-integration": (2.5, 3.5, False, A(5 / 7), 1.0),
+        "impact": (1.5, 3.0, False, 0.5, 1.5),
+        "capability": (1.0, 3.0, False, A(1 / 3), 3.0),
+        "innovation": (4.0, 2.0, True, 1.0, 0.0),
+    }
+    assert adds(p) == {
+        "programming": (False, None, None),
+        "data-integration": (True, 2.0, A(4 / 7)),
+        "impact": (True, 1.5, 0.5),
+        "capability": (True, 0.0, 0.0),
+        "innovation": (True, 4.0, 1.0),
+    }
+    assert reached(p) == {
+        "programming": "practitioner",
+        "data-integration": "practitioner",
+        "impact": None,
+        "capability": "senior",
+        "innovation": None,
+    }
+    assert p.readiness_all == A(4000 / 63)
+    assert p.readiness_new == A(2900 / 63)
+    assert p.readiness == A(2900 / 63)
+    assert steps(p.plan) == [
+        "cap-mentor-one",
+        "imp-blog",
+        "cap-lead-guild",
+        "int-design-review",
+        "prog-review-rota",
+    ]
+    assert p.focus_areas == ["capability", "impact", "data-integration"]
+    assert steps(p.focus) == ["cap-mentor-one", "imp-blog", "cap-lead-guild", "int-design-review"]
+    assert p.top_gaps == ["capability", "impact", "data-integration"]
+    assert p.strengths == ["innovation"]
+
+
+def test_an_area_met_at_lead_on_half_its_answers_reaches_no_level_when_its_early_item_is_unanswered() -> None:
+    innovation = profile(DDAT, DEV, "lead", "data-engineering").areas["innovation"]
+    assert innovation.met is True
+    assert dict(innovation.ladder) == {"practitioner": False, "senior": False, "lead": True}
+    assert innovation.reached is None
+
+
+# Dev at head (P = lead):
+#   programming 7/3 against 3 (not added); data-integration 2.5 against 3.5 (not added: 3.5 -> 3.5, no
+#     head item); both reached practitioner.
+#   impact: 1, 2, senior-leaders 1 -> 4/3 against 3.5: gap 13/6, att 8/21, priority 13/6; added,
+#     new 1 -> 1/3.5 = 2/7. Reached none.
+#   capability (W 1.5): 2, 0, 0 -> 2/3 against 3.5: gap 17/6, att 4/21, priority 1.5 * 17/6 = 4.25; added,
+#     new 0. Reached senior.
+#   innovation 4.0 against 2: met, not added; ladder practitioner/senior not met, lead and head met.
+#   R_all = 100 * (7/9 + 5/7 + 8/21 + 1.5 * 4/21 + 1) / 5.5 = 100 * (199/63) / 5.5 = 39800/693 = 57.43
+#   R_new = 100 * (2/7 + 1.5 * 0) / 2.5 = 400/35 = 11.43 = readiness
+#   Plan: b0 0: cap-mentor-one (4.25), imp-blog (13/6); b0 2: cap-lead-guild (4.25), int-design-review (1),
+#     prog-review-rota (2/3); b0 3: imp-board (3 < 3.5).
+#   Focus: capability, impact, data-integration: all but prog-review-rota.
+
+
+def test_ddat_uneven_data_engineer_at_head_by_hand() -> None:
+    p = profile(DDAT, DEV, "head", "data-engineering")
+    assert table(p) == {
+        "programming": (A(7 / 3), 3.0, False, A(7 / 9), A(2 / 3)),
+        "data-integration": (2.5, 3.5, False, A(5 / 7), 1.0),
+        "impact": (A(4 / 3), 3.5, False, A(8 / 21), A(13 / 6)),
+        "capability": (A(2 / 3), 3.5, False, A(4 / 21), A(4.25)),
+        "innovation": (4.0, 2.0, True, 1.0, 0.0),
+    }
+    assert adds(p) == {
+        "programming": (False, None, None),
+        "data-integration": (False, None, None),
+        "impact": (True, 1.0, A(2 / 7)),
+        "capability": (True, 0.0, 0.0),
+        "innovation": (False, None, None),
+    }
+    assert ladders(p)["innovation"] == {"practitioner": False, "senior": False, "lead": True, "head": True}
+    assert reached(p) == {
+        "programming": "practitioner",
+        "data-integration": "practitioner",
+        "impact": None,
+        "capability": "senior",
+        "innovation": None,
+    }
+    assert p.readiness_all == A(39800 / 693)
+    assert p.readiness_new == A(400 / 35)
+    assert p.readiness == A(400 / 35)
+    assert steps(p.plan) == [
+        "cap-mentor-one",
+        "imp-blog",
+        "cap-lead-guild",
+        "int-design-review",
+        "prog-review-rota",
+        "imp-board",
+    ]
+    assert steps(p.focus) == ["cap-mentor-one", "imp-blog", "cap-lead-guild", "int-design-review", "imp-board"]
