@@ -187,10 +187,12 @@ class Area(_Model):
         if value is None or _is_number(value):
             return None if value is None else float(value)
         if isinstance(value, dict):
+            numbers = [level for level in value if not isinstance(level, str)]
+            if numbers:
+                quoted = ", ".join(f"'{level}'" for level in numbers)
+                raise ValueError(f"level ids are text: put the numbers in quotes ({quoted})")
             out = {}
             for level, target in value.items():
-                if not isinstance(level, str):
-                    raise ValueError(f"level ids are text, not {level!r}")
                 if not _is_number(target):
                     raise ValueError(f"targets.{level} must be a number, not {target!r}")
                 out[level] = float(target)
