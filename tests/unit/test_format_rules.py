@@ -590,3 +590,11 @@ def test_anchors_off_the_scale_are_refused() -> None:
         at(text, "5: Beyond"),
         "anchor 5 is not a value of the scale (0, 1, 2, 3)",
     )
+
+
+def test_numbers_as_targets_keys_are_told_to_be_quoted_all_at_once() -> None:
+    text = mutate("targets: {junior: 1, staff: 2, lead: 2}", "targets: {1: 1, 2: 2, lead: 2}")
+    messages = [(p.path, p.message) for p in problems_of(text)]
+    assert ("areas[0].targets", "level ids are text: put the numbers in quotes ('1', '2')") in messages
+    # Not reported a second time as unknown levels.
+    assert not [m for _, m in messages if m.startswith("unknown level")]

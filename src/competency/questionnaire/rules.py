@@ -116,6 +116,8 @@ def rule_violations(data: Any, *, stored: bool = False) -> list[Violation]:
         targets = _get(area, "targets")
         if isinstance(targets, dict):
             for level, target in targets.items():
+                if not isinstance(level, str):
+                    continue  # reported by the field check: level ids are text
                 if level_ids and level not in level_ids:
                     out.append(
                         (("areas", ai, "targets", level), _unknown("level", level, level_ids, "levels"))
