@@ -82,6 +82,13 @@ def test_scores_csv_has_a_row_per_person_and_area_for_hr_only(app, make_user) ->
     assert float(first["score"]) == pytest.approx(2.0)  # every answer 2, no reverse items in this area
     assert float(first["target"]) == area.targets["mid"]
     assert float(first["gap"]) == pytest.approx(area.targets["mid"] - 2.0)
+    # Both parts of readiness and the level reached, as the profile API has them (2 decimals here).
+    api = client.get(f"/api/people/{world.subject.id}/profile?questionnaire=ml-engineer").get_json()
+    assert first["specialism"] == ""
+    assert float(first["readiness"]) == pytest.approx(api["readiness"], abs=0.005)
+    assert float(first["readiness_all"]) == pytest.approx(api["readiness_all"], abs=0.005)
+    assert float(first["readiness_new"]) == pytest.approx(api["readiness_new"], abs=0.005)
+    assert [r["reached"] for r in rows] == [api["areas"][r["area"]]["reached"] or "" for r in rows]
     with app.app_context():
         assert (
             db().exec(select(AuditEvent).where(AuditEvent.action == "export.scores")).one().actor_id

@@ -350,7 +350,9 @@ def test_a_person_marks_plan_steps_and_their_manager_follows(org: Org) -> None:
     # The PDF context carries each step's status.
     with org.app.app_context():
         context = report_service.person_context(db(), db().get(User, org.aiko.id), ML)
-        statuses = {s["id"]: s["status"] for phase in context["plan"] for s in phase["steps"]}
+        # The focus in full, the rest of the plan by phase: every step carries its status.
+        listed = context["focus"] + [s for phase in context["plan"] for s in phase["steps"]]
+        statuses = {s["id"]: s["status"] for s in listed}
         assert statuses[steps[0]] == "done" and statuses[steps[1]] == "in progress"
 
 

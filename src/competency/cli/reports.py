@@ -45,7 +45,8 @@ def report_person(email: str, output: Path, key: str | None) -> None:
     "-o", "--output", required=True, type=click.Path(path_type=Path, dir_okay=False), help="PDF to write."
 )
 @click.option("--questionnaire", "key", help="Framework id (default: the one most of the team took).")
-def report_team(team_name: str, output: Path, key: str | None) -> None:
+@click.option("--level", help="Level whose targets the radar draws (default: the one most members aim at).")
+def report_team(team_name: str, output: Path, key: str | None, level: str | None) -> None:
     """A team's report: radar, heatmap, coverage and single points of expertise, members."""
     from competency import config
     from competency.cli.common import audit, database, fail
@@ -63,7 +64,9 @@ def report_team(team_name: str, output: Path, key: str | None) -> None:
             fail(f"nobody in {team.name} has submitted an assessment yet")
         current = Catalog(config.questionnaire_dir()).get(key)
         try:
-            data = reports.team_pdf(session, team, key, current)
+            if level is not None and current is not None and level not in current.level_ids:
+                fail(f"unknown level {level!r}; {key} has: {', '.join(current.level_ids)}")
+            data = reports.team_pdf(session, team, key, current, level=level)
         except NotFound as exc:
             fail(str(exc))
         output.write_bytes(data)

@@ -42,11 +42,15 @@ def team_context(
     generated_at: datetime,
     level: str | None = None,
     author: str = "competency",
+    notes: Sequence[str | None] | None = None,
+    reached: Mapping[str, Mapping[str | None, int]] | None = None,
 ) -> Context:
     """Everything templates/reports/team.html shows; the shape is documented at its top.
 
-    `members` are (name, target level, results) with results None when nothing is submitted.
-    The radar's target is `level`, by default the level most members were assessed against.
+    `members` are (name, target level, results) with results None when nothing is submitted, and
+    `notes` (same order) says why a member has none when it is not simply "not submitted" (e.g. "takes
+    another framework"). The radar's target is `level`, by default the level most members were assessed
+    against. `reached`: per area, members by the level reached there (the team's ladder).
     """
     q = questionnaire
     profiles = [(name, lv, _as_profile(q, lv, results)) for name, lv, results in members]
@@ -95,7 +99,10 @@ def team_context(
         "submitted_count": sum(1 for _, _, p in profiles if p is not None),
         "radar_svg": Markup(radar_svg(axis_labels(q.areas), series, q.lo, q.hi, title="Team radar")),
         "areas": areas,
-        "heatmap": [_heat_row(q, name, lv, p) for name, lv, p in profiles],
+        "heatmap": [
+            {**_heat_row(q, name, lv, p), "note": note}
+            for (name, lv, p), note in zip(profiles, notes or [None] * len(profiles), strict=True)
+        ],
         "heat_legend": legend,
         "coverage": coverage,
         "risks": {
@@ -103,8 +110,29 @@ def team_context(
             "single": sum(1 for row in coverage if row["flag"] == "single"),
         },
         "expert_threshold": f"{q.expert_level:g}",
-        "members": [_member_row(q, name, lv, p) for name, lv, p in profiles],
+        "members": [
+            {**_member_row(q, name, lv, p), "note": note}
+            for (name, lv, p), note in zip(profiles, notes or [None] * len(profiles), strict=True)
+        ],
+        **_reached(q, areas, reached or {}),
     }
+
+
+def _reached(
+    q: Questionnaire, areas: Sequence[Context], reached: Mapping[str, Mapping[str | None, int]]
+) -> Context:
+    """Members by level reached per area: the levels that occur, in ladder order, then "not the first"."""
+    levels = [lv for lv in q.levels if any(lv.id in counts for counts in reached.values())]
+    rows = [
+        {
+            **area,
+            "counts": [reached[area["id"]].get(lv.id, 0) for lv in levels],
+            "none": reached[area["id"]].get(None, 0),
+        }
+        for area in areas
+        if area["id"] in reached
+    ]
+    return {"reached_levels": [lv.name for lv in levels], "reached": rows}
 
 
 def _as_profile(q: Questionnaire, level: str | None, results: MemberResults) -> Profile | None:
@@ -119,7 +147,11 @@ def _heat_row(q: Questionnaire, name: str, level: str | None, profile: Profile |
         result = profile.areas.get(area.id) if profile else None
         bg = gap_colour(result.gap if result else None, q.lo, q.hi)
         text = fmt_score(result.score) if result else None
-        if profile is not None and level in q.level_ids and not q.area_in_play(area, level):
+        if (
+            profile is not None
+            and level in q.level_ids
+            and not q.area_in_play(area, level, profile.specialism)
+        ):
             text = "n/p"  # not in play at this member's level (legend explains)
         cells.append({"text": text or "–", "bg": bg, "fg": text_colour(bg)})
     return {
@@ -149,12 +181,24 @@ def _coverage_row(area: Context, s: TeamAreaStats | None) -> Context:
 
 def _member_row(q: Questionnaire, name: str, level: str | None, profile: Profile | None) -> Context:
     if profile is None:
-        return {"name": name, "level": None, "readiness": None, "top_gaps": [], "submitted": False}
+        return {
+            "name": name,
+            "level": None,
+            "specialism": None,
+            "readiness": None,
+            "readiness_all": None,
+            "readiness_new": None,
+            "top_gaps": [],
+            "submitted": False,
+        }
     titles = {a.id: a.title for a in q.areas}
     return {
         "name": name,
         "level": level_info(q, profile.level)["name"],
         "readiness": fmt_readiness(profile.readiness),
+        "readiness_all": fmt_readiness(profile.readiness_all),
+        "readiness_new": fmt_readiness(profile.readiness_new),
+        "specialism": q.specialism_name(profile.specialism),
         "top_gaps": [{"title": titles[a], "gap": fmt_score(profile.areas[a].gap)} for a in profile.top_gaps],
         "submitted": True,
     }

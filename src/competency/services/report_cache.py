@@ -145,41 +145,17 @@ def team_pdf(
     key: str,
     current: Questionnaire | None,
     *,
+    level: str | None = None,
     guard: Callable[[], AbstractContextManager[Any]] = nullcontext,
 ) -> StoredFile:
     from competency.reports.render import team_pdf as render
-    from competency.reports.team_context import team_context
-    from competency.services.teams import team_summary
 
-    summary = team_summary(session, team, key, current)
-    if not summary.submitted_count:
-        raise NotFound(f"nobody in {team.name} has submitted {key}")
-    members = summary.report_members()
-    level = summary.common_level()
-    questionnaire = summary.questionnaire
-    cache_key = _key(
-        "team",
-        team.id,
-        summary.team_name,
-        key,
-        questionnaire.id,
-        questionnaire.version,
-        level,
-        repr(members),
-        repr(summary.stats),
-    )
+    context, parts = reports_service.team_report(session, team, key, current, level=level)
+    cache_key = _key("team", *parts)
     found = _cached(session, settings, cache_key)
     if found is not None:
         session.commit()
         return found
-    context = team_context(
-        questionnaire,
-        team_name=summary.team_name,
-        members=members,
-        stats=summary.stats,
-        generated_at=utcnow(),
-        level=level,
-    )
     with guard():  # only a render takes a slot (web/limits): a stored file is served without one
         data = render(context, timeout=reports_service.RENDER_TIMEOUT)
     filename = f"team-{reports_service.slug(team.name)}-{key}.pdf"

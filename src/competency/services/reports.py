@@ -94,22 +94,57 @@ def person_pdf(
     return render(context, timeout=RENDER_TIMEOUT)
 
 
-def team_pdf(session: Session, team: Team, key: str, current: Questionnaire | None) -> bytes:
-    from competency.reports.render import team_pdf as render
+def team_report(
+    session: Session, team: Team, key: str, current: Questionnaire | None, *, level: str | None = None
+) -> tuple[dict[str, Any], tuple[Any, ...]]:
+    """The team report's template context, and what it depends on (a cache key's parts). `level`: the
+    target drawn on the radar (any level of the framework; default the one most members aim at)."""
     from competency.reports.team_context import team_context
-    from competency.services.teams import team_summary
+    from competency.services.teams import frameworks_taken, team_summary
 
     summary = team_summary(session, team, key, current)
     if not summary.submitted_count:
         raise NotFound(f"nobody in {team.name} has submitted {key}")
+    q = summary.questionnaire
+    chosen = level if level in q.level_ids else summary.common_level()
+    waiting = [m.user_id for m in summary.members if not m.submitted]
+    taken = frameworks_taken(session, team.id or 0, waiting) if waiting else {}
+    # Someone who takes another framework has not "not submitted" this one.
+    notes = [
+        "takes another framework" if not m.submitted and taken.get(m.user_id, set()) - {key} else None
+        for m in summary.members
+    ]
+    members = summary.report_members()
     context = team_context(
-        summary.questionnaire,
+        q,
         team_name=summary.team_name,
-        members=summary.report_members(),
+        members=members,
         stats=summary.stats,
         generated_at=datetime.now(UTC),
-        level=summary.common_level(),
+        level=chosen,
+        notes=notes,
+        reached=summary.reached,
     )
+    parts = (
+        team.id,
+        summary.team_name,
+        key,
+        q.id,
+        q.version,
+        chosen,
+        repr(members),
+        repr(summary.stats),
+        notes,
+    )
+    return context, parts
+
+
+def team_pdf(
+    session: Session, team: Team, key: str, current: Questionnaire | None, *, level: str | None = None
+) -> bytes:
+    from competency.reports.render import team_pdf as render
+
+    context, _ = team_report(session, team, key, current, level=level)
     return render(context, timeout=RENDER_TIMEOUT)
 
 
@@ -165,6 +200,13 @@ CSV_COLUMNS = [
     "score",
     "target",
     "gap",
+    # Added later, at the end so that programs reading the earlier columns by position keep working.
+    "specialism",
+    "new_score",
+    "reached",
+    "readiness",
+    "readiness_all",
+    "readiness_new",
 ]
 #: Excel on Windows reads a CSV as the local code page unless it starts with a byte order mark.
 BOM = "\ufeff"
@@ -228,6 +270,12 @@ def scores_rows(session: Session) -> Iterator[list[Any]]:
             score.score,
             score.target,
             score.gap,
+            assessment.specialism or "",
+            score.new_score,
+            score.reached or "",
+            assessment.readiness,
+            assessment.readiness_all,
+            assessment.readiness_new,
         ]
 
 

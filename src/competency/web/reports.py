@@ -129,7 +129,15 @@ def team_pdf(team_id: int) -> Response:
     if key is None:
         abort(404)
     try:
-        stored = report_cache.team_pdf(db(), settings(), team, key, catalog().get(key), guard=_render_slot)
+        stored = report_cache.team_pdf(
+            db(),
+            settings(),
+            team,
+            key,
+            catalog().get(key),
+            level=request.args.get("level"),
+            guard=_render_slot,
+        )
     except NotFound:
         abort(404)
     except RenderRefused as refused:
