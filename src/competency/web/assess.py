@@ -300,6 +300,11 @@ def _next_url(taken: service.Taken, index: int, go: str) -> str:
         return url_for("assess.area", assessment_id=assessment_id, area_id=areas[index - 1].id)
     if go == "next" and index + 1 < len(areas):
         return url_for("assess.area", assessment_id=assessment_id, area_id=areas[index + 1].id)
+    if go.startswith("area:"):
+        # A jump from the list of areas: saved like any page change, to an area this assessment asks.
+        wanted = go.removeprefix("area:")
+        if any(a.id == wanted for a in areas):
+            return url_for("assess.area", assessment_id=assessment_id, area_id=wanted)
     if go == "exit":
         flash("Saved. Resume any time from your home page.", "success")
         return url_for("main.home")
