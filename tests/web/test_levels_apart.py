@@ -11,11 +11,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import select
+from tests.web.conftest import csrf_token, login
 
 from competency.models import Assessment, AuditEvent, FocusChoice
 from competency.questionnaire import load_file
 from competency.web.requests import db
-from tests.web.conftest import csrf_token, login
 
 LADDER = Path(__file__).resolve().parents[1] / "fixtures" / "ladders" / "ddat-data.yaml"
 Q = load_file(LADDER)
