@@ -70,9 +70,24 @@ def questionnaires_validate(paths: tuple[Path, ...], no_database: bool) -> None:
             f"{len(questionnaire.areas)} areas, {items} items{stored}",
             err=True,
         )
+        _warn_about_glyphs(path)
     if failed:
         click.echo(f"{failed} of {len(files)} file(s) invalid", err=True)
         sys.exit(1)
+
+
+def _warn_about_glyphs(path: Path) -> None:
+    """Warnings, not errors: the file works, but its PDFs would show an empty box for these."""
+    from competency.reports.fonts import PDF_FONT, missing_glyphs, pdf_font_characters
+
+    characters = pdf_font_characters()
+    if characters is None:
+        return
+    for line, col, char in missing_glyphs(path.read_text(encoding="utf-8"), characters):
+        click.echo(
+            f"{path}:{line}:{col}: warning: {char!r} (U+{ord(char):04X}) is not in the PDF font ({PDF_FONT}): "
+            "PDF reports print an empty box for it; the web pages show it"
+        )
 
 
 def _describe(found: Any) -> str:
