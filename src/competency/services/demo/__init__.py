@@ -19,7 +19,7 @@ from competency.services.demo.cast import (
     Person,
     TeamPlan,
 )
-from competency.services.demo.load import VERSION1_FOLDER, DemoResult, load_demo, other_people
+from competency.services.demo.load import EARLIER_FOLDERS, DemoResult, load_demo, other_people
 
 __all__ = [
     "ENGINEER",
@@ -30,7 +30,7 @@ __all__ = [
     "PEOPLE",
     "PLATFORM",
     "TEAMS",
-    "VERSION1_FOLDER",
+    "EARLIER_FOLDERS",
     "VISION",
     "DemoResult",
     "Person",

@@ -12,11 +12,15 @@ ENGINEER = "ml-engineer"
 MANAGER = "ml-team-manager"
 FRAMEWORKS = (ENGINEER, MANAGER)
 
-#: Levels of the current frameworks, and what each was called in version 1 (which had no staff level
-#: and called the manager levels junior, mid and senior).
+#: Levels of the current frameworks, and what each was called in earlier versions: version 1 had no staff
+#: level and called the manager levels junior, mid and senior; version 2 named manager levels by time in
+#: role, version 3 by scope.
 ENGINEER_LEVELS = ("junior", "mid", "senior", "staff")
-MANAGER_LEVELS = ("new-to-ml", "established", "leads-managers")
-VERSION1_LEVELS = {"staff": "senior", "new-to-ml": "junior", "established": "mid", "leads-managers": "senior"}
+MANAGER_LEVELS = ("team-manager", "multi-team-manager", "leads-managers")
+EARLIER_LEVELS = {
+    1: {"staff": "senior", "team-manager": "junior", "multi-team-manager": "mid", "leads-managers": "senior"},
+    2: {"team-manager": "new-to-ml", "multi-team-manager": "established"},
+}
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,8 @@ class Person:
     cycles: tuple[int, ...] = (0, 1, 2)
     #: A self-assessment in progress in the current cycle.
     draft: bool = False
+    #: Their specialism in the engineer framework (from version 3, which has specialisms).
+    specialism: str | None = None
 
     @property
     def framework(self) -> str | None:
@@ -77,23 +83,23 @@ TEAMS = (
 PEOPLE = (
     _p("Grace Whitfield", "senior", role="admin", cycles=()),
     _p("Sofia Martins", "mid", role="hr", cycles=()),
-    _p("Ingrid Halvorsen", "established", (VISION, "manager"), (PLATFORM, "member"), cycles=(1, 2)),
-    _p("Rahul Mehta", "established", (FORECASTING, "manager"), cycles=(1, 2)),
-    _p("Mei Chen", "new-to-ml", (PLATFORM, "manager"), cycles=(2,)),
+    _p("Ingrid Halvorsen", "multi-team-manager", (VISION, "manager"), (PLATFORM, "member"), cycles=(1, 2)),
+    _p("Rahul Mehta", "team-manager", (FORECASTING, "manager"), cycles=(1, 2)),
+    _p("Mei Chen", "team-manager", (PLATFORM, "manager"), cycles=(2,)),
     _p("Priya Raman", "leads-managers", (VISION, "manager"), (FORECASTING, "manager"), (PLATFORM, "manager")),
-    _p("Zoë Müller", "senior", (VISION, "member")),
+    _p("Zoë Müller", "senior", (VISION, "member"), specialism="llm-apps"),
     _p("Daniel Okafor", "staff", (VISION, "member")),
-    _p("Kwame Mensah", "mid", (VISION, "member")),
+    _p("Kwame Mensah", "mid", (VISION, "member"), specialism="llm-apps"),
     _p("Lucía Fernández", "mid", (VISION, "member"), cycles=(0, 1), draft=True),
     _p("Tomasz Wiśniewski", "junior", (VISION, "member"), cycles=(1, 2)),
     _p("Aiko Tanaka", "junior", (VISION, "member"), cycles=()),
-    _p("Chloé Dubois", "senior", (FORECASTING, "member")),
-    _p("Nadia Petrova", "staff", (FORECASTING, "member")),
+    _p("Chloé Dubois", "senior", (FORECASTING, "member"), specialism="research"),
+    _p("Nadia Petrova", "staff", (FORECASTING, "member"), specialism="research"),
     _p("Sven Lindqvist", "mid", (FORECASTING, "member")),
     _p("Fatima Al-Sayed", "mid", (FORECASTING, "member"), cycles=(0, 1), draft=True),
     _p("Mateo Rossi", "junior", (FORECASTING, "member"), cycles=(1, 2)),
-    _p("Jonas Becker", "senior", (PLATFORM, "member")),
-    _p("Amara Nwosu", "mid", (PLATFORM, "member")),
+    _p("Jonas Becker", "senior", (PLATFORM, "member"), specialism="platform"),
+    _p("Amara Nwosu", "mid", (PLATFORM, "member"), specialism="platform"),
     _p("Siddharth Iyer", "senior", (PLATFORM, "member")),
     _p("Hannah Kowalski", "junior", (PLATFORM, "member"), cycles=(1, 2)),
     _p("Oliver Grant", "mid", (PLATFORM, "member"), cycles=(0, 1)),
@@ -117,12 +123,12 @@ MANAGER_DRAFT = ("mei.chen", "hannah.kowalski")
 
 #: Days before the anchor date each cycle opened: about a year ago, half a year ago, three weeks ago.
 CYCLE_OPENS = (330, 150, 24)
-#: The cycles taken on version 1 of the frameworks; later ones use the current version.
-VERSION1_CYCLES = (0, 1)
+#: The version of the frameworks each cycle was taken on (oldest first); the last is the shipped one.
+CYCLE_VERSIONS = (1, 2, 3)
 #: Where a person of each level starts, on average, on the 0-4 scale.
 BASE = {
     "junior": 1.0, "mid": 1.8, "senior": 2.5, "staff": 3.0,
-    "new-to-ml": 1.3, "established": 2.1, "leads-managers": 2.7,
+    "team-manager": 1.3, "multi-team-manager": 2.1, "leads-managers": 2.7,
 }  # fmt: skip
 
 SELF_NOTES = (

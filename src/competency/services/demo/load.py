@@ -1,9 +1,9 @@
 """Writes the demo organisation into the database: whatever part of it is missing, nothing else.
 
 Every date counts back from the day the demo was first loaded (the demo admin's creation date), so
-loading it again finds every row it would create and changes nothing. Earlier cycles were taken on
-version 1 of the frameworks (kept in `version1/`), the current one on the shipped version, so the
-history of a person spans two versions as it would in a real organisation.
+loading it again finds every row it would create and changes nothing. The oldest cycle was taken on
+version 1 of the frameworks (kept in `version1/`), the next on version 2 (`version2/`), the current one on
+the shipped version, so a person's history spans versions as it would in a real organisation.
 """
 
 from __future__ import annotations
@@ -21,9 +21,17 @@ from competency.models import Answer, AreaNote, Assessment, Cycle, Membership, T
 from competency.questionnaire import Questionnaire, load_file
 from competency.services import ServiceError
 from competency.services.assessments import write_scores
-from competency.services.demo.answers import as_answers, in_play, item_values, level_in, manager_values
+from competency.services.demo.answers import (
+    as_answers,
+    in_play,
+    item_values,
+    level_in,
+    manager_values,
+    specialism_in,
+)
 from competency.services.demo.cast import (
     CYCLE_OPENS,
+    CYCLE_VERSIONS,
     DOMAIN,
     ENGINEER,
     FRESH,
@@ -35,7 +43,6 @@ from competency.services.demo.cast import (
     SEED,
     SELF_NOTES,
     TEAMS,
-    VERSION1_CYCLES,
     Person,
     by_local,
     team_plan,
@@ -44,8 +51,11 @@ from competency.services.passwords import hash_password, password_problem, verif
 from competency.services.snapshots import ensure_snapshot
 from competency.services.snapshots import status as snapshot_status
 
-#: Version 1 of the shipped frameworks, exactly as they shipped: the demo's earlier cycles use them.
-VERSION1_FOLDER = Path(__file__).resolve().parent / "version1"
+#: Earlier versions of the shipped frameworks, exactly as they shipped: the demo's earlier cycles use them.
+EARLIER_FOLDERS = {
+    1: Path(__file__).resolve().parent / "version1",
+    2: Path(__file__).resolve().parent / "version2",
+}
 
 
 @dataclass
@@ -67,8 +77,8 @@ class DemoResult:
         )
 
 
-def version1_frameworks() -> dict[str, Questionnaire]:
-    return {key: load_file(VERSION1_FOLDER / f"{key}.yaml") for key in (ENGINEER, MANAGER)}
+def earlier_frameworks(version: int) -> dict[str, Questionnaire]:
+    return {key: load_file(EARLIER_FOLDERS[version] / f"{key}.yaml") for key in (ENGINEER, MANAGER)}
 
 
 def other_people(session: Session) -> int:
@@ -94,20 +104,37 @@ def load_demo(
 
 
 def _by_cycle(session: Session, current: Mapping[str, Questionnaire]) -> list[dict[str, Questionnaire]]:
-    """The framework each cycle is taken on: version 1 for the earlier cycles, the shipped one after.
+    """The framework each cycle is taken on (CYCLE_VERSIONS), the shipped one for the last.
 
-    A database that already holds a newer version but not version 1 (the demo forced into a database in
-    use) cannot take version 1 any more: there every cycle uses the shipped version.
+    An earlier version the database can no longer take (it holds a newer one but not that one: the demo
+    forced into a database in use) is replaced by the next one it can take, else the shipped version.
     """
-    old = {
-        key: q
-        for key, q in version1_frameworks().items()
-        if key in current and current[key].version > 1 and snapshot_status(session, q).state != "conflict"
-    }
-    return [
-        {key: old[key] if index in VERSION1_CYCLES and key in old else q for key, q in current.items()}
-        for index in range(len(CYCLE_OPENS))
-    ]
+    earlier: dict[int, dict[str, Questionnaire]] = {}
+    for version in sorted(set(CYCLE_VERSIONS[:-1])):
+        earlier[version] = {
+            key: q
+            for key, q in earlier_frameworks(version).items()
+            if key in current
+            and current[key].version > version
+            and snapshot_status(session, q).state != "conflict"
+        }
+    out = []
+    for index, version in enumerate(CYCLE_VERSIONS):
+        last = index == len(CYCLE_VERSIONS) - 1
+        out.append(
+            {
+                key: q if last else earlier.get(version, {}).get(key) or _later(earlier, version, key) or q
+                for key, q in current.items()
+            }
+        )
+    return out
+
+
+def _later(earlier: dict[int, dict[str, Questionnaire]], version: int, key: str) -> Questionnaire | None:
+    for later in sorted(v for v in earlier if v > version):
+        if key in earlier[later]:
+            return earlier[later][key]
+    return None
 
 
 def _people(session: Session, password: str, result: DemoResult) -> dict[str, User]:
@@ -247,15 +274,16 @@ def _assessments(
             item_values(q, person, index) if kind == "self" else manager_values(q, assessor, person, index)
         )
         level = level_in(q, person.level)
+        specialism = specialism_in(q, person)
         rng = random.Random(f"{SEED}:{person.email}:{assessor}:{kind}:{index}")
         started = cycle.opens_at + timedelta(days=rng.randint(1, 14), hours=rng.randint(0, 8))
         finished = started + timedelta(days=rng.randint(0, 4), minutes=rng.randint(5, 300))
         if kind == "manager":
             finished += timedelta(days=3)
         answers = as_answers(q, values)
-        areas = [area for area, _ in in_play(q, level)]
+        areas = [area for area, _ in in_play(q, level, specialism)]
         if draft:
-            keep = {item.id for area, items in in_play(q, level)[:4] for item in items}
+            keep = {item.id for area, items in in_play(q, level, specialism)[:4] for item in items}
             answers = {k: v for k, v in answers.items() if k in keep}
         snapshot = snapshots[(q.id, q.version)]
         assert subject.id is not None and rater.id is not None and snapshot.id is not None
@@ -265,6 +293,7 @@ def _assessments(
             kind=kind,
             questionnaire_version_id=snapshot.id,
             target_level=level,
+            specialism=specialism,
             cycle_id=cycle.id,
             created_at=started,
             updated_at=finished,
@@ -274,13 +303,12 @@ def _assessments(
         session.flush()
         assert assessment.id is not None
         session.add_all(Answer(assessment_id=assessment.id, item_id=k, value=v) for k, v in answers.items())
-        profile = scoring.score(q, answers, level)
+        profile = scoring.score(q, answers, level, specialism)
         notes = _notes(profile, kind, rng, draft)
         session.add_all(AreaNote(assessment_id=assessment.id, area_id=a, text=t) for a, t in notes.items())
         if not draft:
             write_scores(session, assessment, profile)
             assessment.status, assessment.submitted_at = "submitted", finished
-            assessment.readiness = profile.readiness
             if kind == "manager" and index < len(CYCLE_OPENS) - 1:
                 # Earlier cycles' ratings were talked through and released; the latest wait for release.
                 assessment.released_at = finished + timedelta(days=2)
