@@ -12,7 +12,7 @@ import textwrap
 import pytest
 
 from competency.questionnaire import Problem, QuestionnaireError, load_text
-from competency.questionnaire.schema import BAND_SHAPE
+from competency.questionnaire.schema import BAND_SHAPE, Questionnaire
 
 # A valid two-track framework. Line numbers are found with `at()` in the very text handed to the loader.
 VALID = textwrap.dedent(
@@ -211,7 +211,12 @@ def test_unknown_level_on_an_item_is_reported_at_the_item_level() -> None:
 
 def test_item_level_that_is_not_text_is_one_problem_not_a_missing_target_per_level() -> None:
     text = mutate("level: lead}", "level: 3}")
-    assert_at(only_problem(text), "areas[1].items[0].level", at(text, "level: 3"), "must be text")
+    assert_at(
+        only_problem(text),
+        "areas[1].items[0].level",
+        at(text, "level: 3"),
+        "level ids are text: put the number in quotes ('3')",
+    )
 
 
 def test_expectation_that_is_not_text_is_reported() -> None:
@@ -229,7 +234,7 @@ def test_target_missing_where_the_area_is_in_play_is_reported_at_the_targets() -
         "areas[0].targets",
         at(text, "targets: {junior: 1, staff: 2}"),
         "missing a target for level 'lead', where this area is in play "
-        "(give targets.lead, one number for every level, or a top-level target)",
+        "(give targets.lead; the top-level target only serves areas without targets)",
     )
 
 
@@ -242,22 +247,39 @@ def test_no_target_is_needed_where_the_area_is_not_in_play() -> None:
 
 def test_a_target_becomes_needed_when_an_item_brings_the_area_into_play() -> None:
     text = mutate("      - {id: b1, text: Item b1, level: lead}\n", "      - {id: b1, text: Item b1}\n")
-    problems = problems_of(text)
-    assert [(p.path, (p.line, p.column)) for p in problems] == [
-        ("areas[1].targets", at(text, "targets: {lead: 2.5}"))
-    ] * 2
-    assert [p.message.split(",")[0] for p in problems] == [
-        "missing a target for level 'junior'",
-        "missing a target for level 'staff'",
-    ]
+    # One line for the area, naming every forgotten level, not one line per level.
+    assert_at(
+        only_problem(text),
+        "areas[1].targets",
+        at(text, "targets: {lead: 2.5}"),
+        "missing a target for levels 'junior', 'staff', where this area is in play "
+        "(give each of them in targets; the top-level target only serves areas without targets)",
+    )
 
 
-def test_top_level_target_fills_in_every_missing_target() -> None:
+def test_top_level_target_does_not_fill_a_level_a_targets_mapping_forgot() -> None:
     text = mutate("title: Ladder\n", "title: Ladder\ntarget: 1.5\n")
     text = mutate("      - {id: b1, text: Item b1, level: lead}\n", "      - {id: b1, text: Item b1}\n", text)
-    q = load_text(text)
+    assert only_problem(text).message.startswith("missing a target for levels 'junior', 'staff'")
+
+
+def test_a_stored_snapshot_keeps_the_top_level_target_for_a_forgotten_level() -> None:
+    # Saved before every level had to be named: its results keep rendering as they were taken.
+    text = mutate("title: Ladder\n", "title: Ladder\ntarget: 1.5\n")
+    text = mutate("      - {id: b1, text: Item b1, level: lead}\n", "      - {id: b1, text: Item b1}\n", text)
+    import yaml
+
+    q = Questionnaire.model_validate(yaml.safe_load(text), context={"stored": True})
     beta = q.area("beta")
     assert [q.target_for(beta, level) for level in q.level_ids] == [1.5, 1.5, 2.5]
+
+
+def test_an_area_without_targets_takes_the_top_level_target() -> None:
+    text = mutate("title: Ladder\n", "title: Ladder\ntarget: 1.5\n")
+    text = mutate("targets: {lead: 2.5}", "weight: 1", text)
+    text = mutate("      - {id: b1, text: Item b1, level: lead}\n", "      - {id: b1, text: Item b1}\n", text)
+    q = load_text(text)
+    assert [q.target_for(q.area("beta"), level) for level in q.level_ids] == [1.5, 1.5, 1.5]
 
 
 def test_one_number_is_the_target_at_every_level() -> None:
@@ -437,14 +459,14 @@ def test_thousands_of_nested_lists_do_not_crash_the_parser() -> None:
             "    grup: people\n",
             "grup",
             "group",
-            "id, title, description, group, weight, targets, expectations, items, roadmap",
+            "id, title, description, group, specialism, anchors, weight, targets, expectations, items, roadmap",
         ),
         (
             "{id: a2, text: Item a2, level: staff}",
             "{id: a2, text: Item a2, levle: staff}",
             "levle",
             "level",
-            "id, text, help, level, weight, reverse, optional",
+            "id, text, help, level, until, specialism, weight, reverse, optional",
         ),
     ],
     ids=["level", "track", "step", "area", "item"],
@@ -518,3 +540,53 @@ def test_no_message_uses_the_libraries_words(old: str, new: str) -> None:
 def test_a_nan_scale_point_is_one_problem_not_a_range_check_against_nan() -> None:
     text = mutate("{value: 3, label: Expert}", "{value: .nan, label: Expert}")
     assert_at(only_problem(text), "scale[3].value", at(text, "value: .nan"), "must be a whole number")
+
+
+# -- what a converted ladder trips over (issue "Results that tell levels apart") ---------------------
+
+
+def test_numbers_as_level_ids_are_told_to_be_quoted() -> None:
+    levels = "  - {id: junior, description: Learns the craft.}\n  - {id: staff, track: ic}\n"
+    text = mutate(levels + "  - {id: lead, track: manager}\n", "  - 1\n  - 2\n")
+    messages = [p.message for p in problems_of(text) if p.path.startswith("levels")]
+    assert messages == [
+        "level ids are text: put the number in quotes ('1')",
+        "level ids are text: put the number in quotes ('2')",
+    ]
+
+
+def test_until_before_the_items_level_is_refused_where_it_stands() -> None:
+    text = mutate(
+        "{id: a2, text: Item a2, level: staff}", "{id: a2, text: Item a2, level: staff, until: junior}"
+    )
+    assert_at(
+        only_problem(text),
+        "areas[0].items[1].until",
+        at(text, "until: junior"),
+        "until 'junior' comes before the item's level 'staff': it would never be asked",
+    )
+
+
+def test_an_unknown_specialism_is_refused_with_the_known_ones() -> None:
+    text = mutate("title: Ladder\n", "title: Ladder\nspecialisms:\n  - {id: research, label: Research}\n")
+    text = mutate(
+        "{id: a2, text: Item a2, level: staff}",
+        "{id: a2, text: Item a2, level: staff, specialism: platform}",
+        text,
+    )
+    assert_at(
+        only_problem(text),
+        "areas[0].items[1].specialism",
+        at(text, "specialism: platform"),
+        "unknown specialism 'platform'; specialisms are research",
+    )
+
+
+def test_anchors_off_the_scale_are_refused() -> None:
+    text = mutate("    group: craft\n", "    group: craft\n    anchors: {0: Nothing yet, 5: Beyond}\n")
+    assert_at(
+        only_problem(text),
+        "areas[0].anchors[5]",
+        at(text, "5: Beyond"),
+        "anchor 5 is not a value of the scale (0, 1, 2, 3)",
+    )

@@ -30,6 +30,14 @@ IC = answers("two-track-ic.yaml")
 MANAGER = answers("two-track-manager.yaml")
 
 
+OLD_FIELDS = ("score", "target", "gap", "met", "attainment", "priority")
+
+
+def numbers(result: scoring.AreaResult) -> dict[str, Any]:
+    """The per-area numbers every release had (what the level adds is pinned by its own tests)."""
+    return {k: v for k, v in result.as_dict().items() if k in OLD_FIELDS}
+
+
 def in_play(q: Questionnaire, level: str) -> dict[str, list[str]]:
     return {a.id: [i.id for i in q.items_in_play(a, level)] for a in q.areas_in_play(level)}
 
@@ -128,7 +136,7 @@ def test_a_mapping_without_the_level_falls_back_to_the_framework_default() -> No
 def test_ic_at_senior_scores_only_what_is_in_play() -> None:
     profile = scoring.score(TWO_TRACK, IC, "senior")
     assert list(profile.areas) == ["coding", "operations", "delivery", "architecture", "mentoring"]
-    assert {k: v.as_dict() for k, v in profile.areas.items()} == {
+    assert {k: numbers(v) for k, v in profile.areas.items()} == {
         "coding": dict(
             score=3.0, target=3.5, gap=0.5, met=False, attainment=pytest.approx(6 / 7), priority=1.0
         ),
@@ -139,7 +147,7 @@ def test_ic_at_senior_scores_only_what_is_in_play() -> None:
         ),
         "mentoring": dict(score=3.0, target=2.5, gap=-0.5, met=True, attainment=1.0, priority=0.0),
     }
-    assert profile.readiness == pytest.approx(15300 / 182)
+    assert profile.readiness_all == pytest.approx(15300 / 182)
     assert profile.strengths == ["operations", "mentoring"]  # both 0.5 over: area order
     assert profile.top_gaps == ["architecture", "coding", "delivery"]
 
@@ -184,18 +192,18 @@ def test_a_junior_at_1_aiming_at_1_5_gets_the_intro_course() -> None:
 def test_manager_at_manager_by_hand() -> None:
     profile = scoring.score(TWO_TRACK, MANAGER, "manager")
     assert list(profile.areas) == ["coding", "operations", "delivery", "people-leadership", "mentoring"]
-    assert profile.areas["coding"].as_dict() == dict(
+    assert numbers(profile.areas["coding"]) == dict(
         score=1.5, target=2.0, gap=0.5, met=False, attainment=0.75, priority=1.0
     )
     assert profile.areas["operations"].score == pytest.approx(7 / 3)
-    assert profile.areas["delivery"].as_dict() == dict(
+    assert numbers(profile.areas["delivery"]) == dict(
         score=3.0, target=2.0, gap=-1.0, met=True, attainment=1.0, priority=0.0
     )
-    assert profile.areas["people-leadership"].as_dict() == dict(
+    assert numbers(profile.areas["people-leadership"]) == dict(
         score=2.0, target=2.5, gap=0.5, met=False, attainment=0.8, priority=0.75
     )
     assert profile.areas["mentoring"].attainment == pytest.approx(2 / 3)
-    assert profile.readiness == pytest.approx(16100 / 195)
+    assert profile.readiness_all == pytest.approx(16100 / 195)
     assert [e.step.id for e in profile.plan] == ["code-intro", "lead-coach", "mentor-program"]
     assert profile.strengths == ["delivery", "operations"]
     assert profile.top_gaps == ["coding", "mentoring", "people-leadership"]
@@ -210,7 +218,7 @@ def test_areas_not_in_play_are_absent_from_the_profile() -> None:
 
 def test_an_area_in_play_but_unanswered_stays_in_the_profile_without_a_score() -> None:
     profile = scoring.score(TWO_TRACK, {"code-tests": 2}, "engineer-1")
-    assert profile.areas["operations"].as_dict() == dict(
+    assert numbers(profile.areas["operations"]) == dict(
         score=None, target=2.0, gap=None, met=None, attainment=None, priority=None
     )
 
@@ -218,7 +226,7 @@ def test_an_area_in_play_but_unanswered_stays_in_the_profile_without_a_score() -
 def test_the_same_answers_score_differently_at_another_level() -> None:
     # coding at engineer-2 asks tests and review only: (3 + 3) / 2 = 3.0 against target 2: met.
     profile = scoring.score(TWO_TRACK, {k: IC[k] for k in ("code-tests", "code-review")}, "engineer-2")
-    assert profile.areas["coding"].as_dict() == dict(
+    assert numbers(profile.areas["coding"]) == dict(
         score=3.0, target=2.0, gap=-1.0, met=True, attainment=1.0, priority=0.0
     )
 
@@ -242,12 +250,13 @@ def test_wide_framework_at_professional_by_hand() -> None:
     profile = scoring.score(WIDE, answers("wide.yaml"), "professional")
     assert len(profile.areas) == 22
     assert profile.areas["testing"].attainment == 0.75
-    assert profile.areas["debugging"].as_dict() == dict(
+    assert numbers(profile.areas["debugging"]) == dict(
         score=3.0, target=3.5, gap=0.5, met=False, attainment=0.8, priority=0.5
     )
     assert profile.areas["deployment"].score == 3.0
     assert profile.areas["security"].score is None
-    assert profile.readiness == pytest.approx(100 * 21.925 / 23.5)
+    # What professional adds to associate scores no lower than everything here: readiness is R_all.
+    assert profile.readiness == profile.readiness_all == pytest.approx(100 * 21.925 / 23.5)
     assert [e.step.id for e in profile.plan] == [
         "observability-basics",
         "testing-basics",
@@ -346,3 +355,96 @@ def test_check_answers_refuses_every_out_of_play_answer_at_once() -> None:
         "lead-hiring",
         "mentor-coach",
     ]
+
+
+# -- what a level adds, readiness of both parts and the level reached per area, by hand -------------------
+#
+# IC at senior (P = engineer-2):
+#   coding: senior brings code-design (w 2) -> added, new score 3.0 (own items), new attainment 6/7.
+#     ladder: engineer-1 (code-tests 3 >= 1.5) met; engineer-2 (tests, review 3; own review 3 >= 2) met;
+#     senior (3.0, own 3.0, < 3.5) not met -> reached engineer-2.
+#   operations: target 2 throughout, no senior item -> not added; met at every level -> reached senior.
+#   delivery: not added; 1.5 < 2 at engineer-1 already -> reached none.
+#   architecture: not in play at engineer-2 -> added; new score 2.0 (arch-tradeoffs), attainment 2/3;
+#     senior 2.0 < 3 -> reached none.
+#   mentoring: target rises 1.5 -> 2.5, no senior item -> added with new score = score 3.0, attainment 1;
+#     engineer-2 and senior met -> reached senior.
+#   R_new = 100 * (2 * 6/7 + 1.5 * 2/3 + 1 * 1) / 4.5 = 100 * (26/7) / 4.5 = 2600/31.5
+#   readiness = min(15300/182 = 84.07, 82.54) = 82.54
+
+
+def test_ic_at_senior_what_senior_adds_by_hand() -> None:
+    profile = scoring.score(TWO_TRACK, IC, "senior")
+    added = {a: (r.added, r.new_score, r.new_attainment) for a, r in profile.areas.items()}
+    assert added == {
+        "coding": (True, 3.0, pytest.approx(6 / 7)),
+        "operations": (False, None, None),
+        "delivery": (False, None, None),
+        "architecture": (True, 2.0, pytest.approx(2 / 3)),
+        "mentoring": (True, 3.0, 1.0),
+    }
+    assert profile.previous_level == "engineer-2"
+    assert profile.readiness_new == pytest.approx(2600 / 31.5)
+    assert profile.readiness == pytest.approx(2600 / 31.5)
+
+
+def test_ic_at_senior_ladder_and_level_reached_by_hand() -> None:
+    profile = scoring.score(TWO_TRACK, IC, "senior")
+    assert {a: r.ladder for a, r in profile.areas.items()} == {
+        "coding": (("engineer-1", True), ("engineer-2", True), ("senior", False)),
+        "operations": (("engineer-1", True), ("engineer-2", True), ("senior", True)),
+        "delivery": (("engineer-1", False), ("engineer-2", False), ("senior", False)),
+        "architecture": (("senior", False),),
+        "mentoring": (("engineer-2", True), ("senior", True)),
+    }
+    assert {a: r.reached for a, r in profile.areas.items()} == {
+        "coding": "engineer-2",
+        "operations": "senior",
+        "delivery": None,
+        "architecture": None,
+        "mentoring": "senior",
+    }
+
+
+# Manager at manager (P = engineer-2): coding (target 2 -> 2) and operations, delivery are not added;
+# people-leadership is new (2.0 of 2.5: 0.8); mentoring's target rises 1.5 -> 3 and mentor-coach is its
+# own item (2 -> 2/3). R_new = 100 * (1.5 * 0.8 + 1 * 2/3) / 2.5 = 2800/37.5; R_all = 16100/195.
+# coding: engineer-1 met (2 >= 1.5), engineer-2 not (1.5 < 2; own review 1) -> reached engineer-1.
+
+
+def test_manager_at_manager_what_manager_adds_by_hand() -> None:
+    profile = scoring.score(TWO_TRACK, MANAGER, "manager")
+    assert [a for a, r in profile.areas.items() if r.added] == ["people-leadership", "mentoring"]
+    assert profile.areas["people-leadership"].new_attainment == pytest.approx(0.8)
+    assert profile.areas["mentoring"].new_score == 2.0
+    assert profile.readiness_new == pytest.approx(2800 / 37.5)
+    assert profile.readiness == pytest.approx(2800 / 37.5)
+    assert {a: r.reached for a, r in profile.areas.items()} == {
+        "coding": "engineer-1",
+        "operations": "manager",
+        "delivery": "manager",
+        "people-leadership": None,
+        "mentoring": "engineer-2",
+    }
+
+
+def test_the_first_level_adds_everything_so_both_parts_agree() -> None:
+    profile = scoring.score(TWO_TRACK, {"code-tests": 1, "ops-oncall": 2, "del-estimates": 2}, "engineer-1")
+    assert profile.previous_level is None
+    assert all(r.added for r in profile.areas.values())
+    assert profile.readiness == profile.readiness_all == profile.readiness_new
+
+
+def test_none_of_the_levels_own_behaviours_gives_no_readiness_for_what_it_adds() -> None:
+    # Everything inherited at the top, nothing of what staff brings: staff is not "mostly ready".
+    staff_items = {"code-standards", "arch-cross-team", "mentor-sponsor"}
+    answers = {
+        item.id: (0 if item.id in staff_items else 4)
+        for area in TWO_TRACK.areas_in_play("staff")
+        for item in TWO_TRACK.items_in_play(area, "staff")
+    }
+    answers["del-heroics"] = 0  # reversed: 4
+    profile = scoring.score(TWO_TRACK, answers, "staff")
+    assert profile.readiness_all is not None and profile.readiness_all > 75
+    assert profile.readiness_new == 0.0
+    assert profile.readiness == 0.0

@@ -158,7 +158,7 @@ def test_unknown_key_is_reported_at_the_key() -> None:
     assert_located(
         problem,
         at(text, "colour"),
-        "unknown key 'colour'; allowed here: id, text, help, level, weight, reverse, optional",
+        "unknown key 'colour'; allowed here: id, text, help, level, until, specialism, weight, reverse, optional",
     )
 
 

@@ -35,6 +35,10 @@ def author_message(error: Any) -> str:
     loc = tuple(error["loc"])
     if kind == "extra_forbidden":
         return _unknown_key(loc)
+    number = error.get("input")
+    if _names_a_level(loc) and isinstance(number, int | float) and not isinstance(number, bool):
+        # YAML reads `level: 1` as a number; a level id is text, as in `levels: ["1", "2"]`.
+        return f"level ids are text: put the number in quotes ('{number:g}')"
     if kind in _PLAIN:
         return _PLAIN[kind]
     if kind == "value_error":
@@ -63,6 +67,12 @@ def author_message(error: Any) -> str:
     if kind == "literal_error":
         return f"must be one of: {ctx.get('expected', '').replace(chr(39), '')}"
     return str(error["msg"])
+
+
+def _names_a_level(loc: tuple[Any, ...]) -> bool:
+    if loc[:1] == ("levels",) and (len(loc) == 2 or (len(loc) == 3 and loc[2] == "id")):
+        return True
+    return loc[:1] == ("areas",) and loc[-1] in ("level", "until")
 
 
 def _number(value: Any) -> str:

@@ -21,11 +21,12 @@ class RuleViolations(ValueError):
         self.problems = problems
 
 
-def rule_violations(data: Any) -> list[Violation]:
+def rule_violations(data: Any, *, stored: bool = False) -> list[Violation]:
     """Every cross-field rule, checked on raw (possibly malformed) data.
 
     Works on raw data so that a file with a type error still gets its duplicate ids, unknown
-    levels and missing targets reported in the same run.
+    levels and missing targets reported in the same run. `stored`: a snapshot saved under the rules of
+    its day, whose targets mapping may leave a level to the framework's `target`.
     """
     out: list[Violation] = []
     if not isinstance(data, dict):
@@ -44,7 +45,9 @@ def rule_violations(data: Any) -> list[Violation]:
     levels = [_ident(lv) for lv in levels_raw]
     groups = [_ident(g) for g in _list(data.get("groups"))]
     phases = [_ident(ph) for ph in _list(data.get("phases"))]
+    specialisms = [_ident(sp) for sp in _list(data.get("specialisms"))]
     areas = _list(data.get("areas"))
+    _duplicates(out, specialisms, lambda i: ("specialisms", i, "id"), "specialism")
     _duplicates(out, tracks, lambda i: ("tracks", i, "id"), "track")
     _duplicates(
         out,
@@ -84,11 +87,32 @@ def rule_violations(data: Any) -> list[Violation]:
     paths = _paths(levels_raw)
     group_ids = [g for g in groups if isinstance(g, str)]
     phase_ids = [p for p in phases if isinstance(p, str)]
+    specialism_ids = [sp for sp in specialisms if isinstance(sp, str)]
     default_target = data.get("target")
+    scale_values = [p.get("value") for p in _list(data.get("scale")) if isinstance(p, dict)]
     for ai, area in enumerate(areas):
         group = _get(area, "group")
         if isinstance(group, str) and group not in group_ids:
             out.append((("areas", ai, "group"), _unknown("group", group, group_ids, "groups")))
+        area_specialism = _get(area, "specialism")
+        if isinstance(area_specialism, str) and area_specialism not in specialism_ids:
+            out.append(
+                (
+                    ("areas", ai, "specialism"),
+                    _unknown("specialism", area_specialism, specialism_ids, "specialisms"),
+                )
+            )
+        anchors = _get(area, "anchors")
+        if isinstance(anchors, dict) and lo is not None:
+            for value in anchors:
+                if _is_number(value) and value not in scale_values:
+                    shown = ", ".join(str(v) for v in scale_values)
+                    out.append(
+                        (
+                            ("areas", ai, "anchors", value),
+                            f"anchor {value} is not a value of the scale ({shown})",
+                        )
+                    )
         targets = _get(area, "targets")
         if isinstance(targets, dict):
             for level, target in targets.items():
@@ -109,24 +133,60 @@ def rule_violations(data: Any) -> list[Violation]:
                     )
         items = _list(_get(area, "items"))
         for ii, item in enumerate(items):
-            level = _get(item, "level")
-            if isinstance(level, str) and level_ids and level not in level_ids:
-                out.append(
-                    (("areas", ai, "items", ii, "level"), _unknown("level", level, level_ids, "levels"))
-                )
-        for level in level_ids:
-            in_play = any(_item_in_play(item, paths.get(level, ())) for item in items)
-            if in_play and not _has_target(targets, level, default_target):
-                out.append(
-                    (
-                        ("areas", ai, "targets"),
-                        f"missing a target for level {level!r}, where this area is in play "
-                        f"(give targets.{level}, one number for every level, or a top-level target)",
-                    )
-                )
+            _check_item(out, item, ("areas", ai, "items", ii), level_ids, specialism_ids)
+        missing = [
+            level
+            for level in level_ids
+            if any(_item_in_play(item, paths.get(level, ())) for item in items)
+            and not _has_target(
+                targets, level, None if isinstance(targets, dict) and not stored else default_target
+            )
+        ]
+        if missing:
+            # One line per area, not one per level: a forgotten mapping would otherwise print dozens.
+            out.append((("areas", ai, "targets"), _missing_targets(missing, targets)))
         for si, step in enumerate(_list(_get(area, "roadmap"))):
             _check_step(out, step, ("areas", ai, "roadmap", si), phase_ids, lo, hi)
     return out
+
+
+def _missing_targets(missing: list[str], targets: Any) -> str:
+    where = f"level {missing[0]!r}" if len(missing) == 1 else "levels " + ", ".join(map(repr, missing))
+    if isinstance(targets, dict):
+        name = f"targets.{missing[0]}" if len(missing) == 1 else "each of them in targets"
+        return (
+            f"missing a target for {where}, where this area is in play (give {name}; the top-level "
+            "target only serves areas without targets)"
+        )
+    return (
+        f"missing a target for {where}, where this area is in play "
+        "(give targets per level, one number for every level, or a top-level target)"
+    )
+
+
+def _check_item(
+    out: list[Violation], item: Any, path: PathKey, level_ids: list[str], specialism_ids: list[str]
+) -> None:
+    level, until = _get(item, "level"), _get(item, "until")
+    for field, value in (("level", level), ("until", until)):
+        if isinstance(value, str) and level_ids and value not in level_ids:
+            out.append(((*path, field), _unknown("level", value, level_ids, "levels")))
+    if (
+        isinstance(level, str)
+        and isinstance(until, str)
+        and level in level_ids
+        and until in level_ids
+        and level_ids.index(until) < level_ids.index(level)
+    ):
+        out.append(
+            (
+                (*path, "until"),
+                f"until {until!r} comes before the item's level {level!r}: it would never be asked",
+            )
+        )
+    specialism = _get(item, "specialism")
+    if isinstance(specialism, str) and specialism not in specialism_ids:
+        out.append(((*path, "specialism"), _unknown("specialism", specialism, specialism_ids, "specialisms")))
 
 
 def _scale(out: list[Violation], data: dict[str, Any]) -> tuple[float | None, float | None]:
@@ -202,7 +262,10 @@ def _paths(levels_raw: list[Any]) -> dict[str, tuple[str, ...]]:
 
 
 def _item_in_play(item: Any, path: tuple[str, ...]) -> bool:
-    level = _get(item, "level")
+    """In play at the last level of `path` for some person (whatever their specialism)."""
+    level, until = _get(item, "level"), _get(item, "until")
+    if isinstance(until, str) and until in path[:-1]:
+        return False
     if level is None:
         return True
     # A mistyped level (`level: 3`) is reported at the item; counting the item as in play everywhere

@@ -7,7 +7,7 @@ import json
 from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from competency.questionnaire.rules import RuleViolations, rule_violations
 
@@ -67,6 +67,25 @@ class Level(_Model):
         return self.label or self.id
 
 
+class Specialism(_Model):
+    """A kind of the same role that every level has (research, platform, ...): what only some people do."""
+
+    id: Slug
+    label: Text | None = None
+    description: LongText | None = None
+
+    @property
+    def name(self) -> str:
+        return self.label or self.id
+
+
+class Focus(_Model):
+    """How much of a plan is put in focus: the first `areas` areas by priority, `steps` steps each."""
+
+    areas: Annotated[int, Field(ge=1, le=20)] = 3
+    steps: Annotated[int, Field(ge=1, le=20)] = 2
+
+
 class Group(_Model):
     id: Slug
     label: Text | None = None
@@ -117,31 +136,49 @@ class RoadmapStep(_Model):
 
 
 class Item(_Model):
-    ADDED: ClassVar[dict[str, Any]] = {"level": None}
+    ADDED: ClassVar[dict[str, Any]] = {"level": None, "until": None, "specialism": None}
 
     id: Slug
     text: Text
     help: LongText | None = None
     #: The first level that expects this behaviour; None: every level.
     level: Slug | None = None
+    #: The last level that still asks it (a junior habit, a beginner's tool); None: every level from `level`.
+    until: Slug | None = None
+    #: Only for people of this specialism; None: the area's (an area's specialism applies to its items).
+    specialism: Slug | None = None
     weight: Weight = 1.0
     reverse: bool = False
     optional: bool = False
 
 
 class Area(_Model):
-    ADDED: ClassVar[dict[str, Any]] = {"group": None, "expectations": {}}
+    ADDED: ClassVar[dict[str, Any]] = {"group": None, "expectations": {}, "specialism": None, "anchors": {}}
 
     id: Slug
     title: Text
     description: LongText | None = None
     group: Slug | None = None
+    #: Only for people of this specialism; None: for everyone.
+    specialism: Slug | None = None
+    #: What each scale value means in this area, beside its items.
+    anchors: dict[int, Text] = {}
     weight: Weight = 1.0
     #: Per level, or one number for every level; None: the framework's `target`.
     targets: dict[str, Number] | Number | None = None
     expectations: dict[str, Text] = {}
     items: Annotated[list[Item], Field(min_length=1)]
     roadmap: list[RoadmapStep] = []
+
+    @field_validator("anchors", mode="before")
+    @classmethod
+    def _anchor_keys(cls, value: Any) -> Any:
+        # A stored snapshot is JSON, whose keys are text: "4" there is the 4 the author wrote.
+        if isinstance(value, dict):
+            return {
+                int(k) if isinstance(k, str) and k.lstrip("-").isdigit() else k: v for k, v in value.items()
+            }
+        return value
 
     @field_validator("targets", mode="wrap")
     @classmethod
@@ -162,7 +199,14 @@ class Area(_Model):
 
 
 class Questionnaire(_Model):
-    ADDED: ClassVar[dict[str, Any]] = {"source": None, "tracks": [], "target": None, "groups": []}
+    ADDED: ClassVar[dict[str, Any]] = {
+        "source": None,
+        "tracks": [],
+        "target": None,
+        "groups": [],
+        "specialisms": [],
+        "focus": None,
+    }
 
     id: Slug
     version: Annotated[int, Field(ge=1)]
@@ -174,6 +218,9 @@ class Questionnaire(_Model):
     levels: Annotated[list[Level], Field(min_length=1)]
     expert_threshold: Number | None = None
     target: Number | None = None
+    specialisms: list[Specialism] = []
+    #: None: the defaults of Focus (3 areas, 2 steps each).
+    focus: Focus | None = None
     groups: list[Group] = []
     phases: list[Phase] = []
     areas: Annotated[list[Area], Field(min_length=1)]
@@ -187,8 +234,11 @@ class Questionnaire(_Model):
         return value
 
     @model_validator(mode="after")
-    def _check_rules(self) -> Questionnaire:
-        problems = rule_violations(self.model_dump())
+    def _check_rules(self, info: ValidationInfo) -> Questionnaire:
+        # A stored snapshot was valid under the rules of its day; a rule added since (every level of a
+        # targets mapping named) must not stop an old result from rendering.
+        stored = bool(info.context and info.context.get("stored"))
+        problems = rule_violations(self.model_dump(), stored=stored)
         if problems:
             raise RuleViolations(problems)
         return self
@@ -258,39 +308,90 @@ class Questionnaire(_Model):
         """Every shared or same-track level listed before `level_id`, then `level_id` itself."""
         return self._paths[level_id]
 
-    def item_in_play(self, item: Item, level_id: str) -> bool:
-        return item.level is None or item.level in self._paths[level_id]
+    def previous_level(self, level_id: str) -> str | None:
+        """The level before `level_id` on its path (P in DESIGN.md), None for the first."""
+        path = self._paths.get(level_id, (level_id,))
+        return path[-2] if len(path) >= 2 else None
 
-    def items_in_play(self, area: Area, level_id: str) -> list[Item]:
-        return [item for item in area.items if self.item_in_play(item, level_id)]
+    # -- specialisms --------------------------------------------------------------------
+    @property
+    def specialism_ids(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.specialisms)
+
+    def specialism(self, specialism_id: str) -> Specialism:
+        for specialism in self.specialisms:
+            if specialism.id == specialism_id:
+                return specialism
+        raise KeyError(specialism_id)
+
+    def specialism_name(self, specialism_id: str | None) -> str | None:
+        if specialism_id is None:
+            return None
+        return self.specialism(specialism_id).name if specialism_id in self.specialism_ids else specialism_id
 
     @cached_property
-    def _areas_by_level(self) -> dict[str, tuple[Area, ...]]:
+    def _item_specialism(self) -> dict[str, str | None]:
+        return {item.id: item.specialism or area.specialism for area in self.areas for item in area.items}
+
+    def item_specialism(self, item: Item) -> str | None:
+        """The item's own specialism, else its area's."""
+        return self._item_specialism.get(item.id, item.specialism)
+
+    # -- what is in play ----------------------------------------------------------------
+    def item_in_play(self, item: Item, level_id: str, specialism: str | None = None) -> bool:
+        """DESIGN.md "in play": reached by `level` on the path, not past its `until`, of the person's kind."""
+        path = self._paths.get(level_id, (level_id,))
+        if item.level is not None and item.level not in path:
+            return False
+        if item.until is not None and item.until in path[:-1]:
+            return False
+        own = self.item_specialism(item)
+        return own is None or own == specialism
+
+    def items_in_play(self, area: Area, level_id: str, specialism: str | None = None) -> list[Item]:
+        return [item for item in area.items if self.item_in_play(item, level_id, specialism)]
+
+    @cached_property
+    def _areas_in_play(self) -> dict[tuple[str, str | None], tuple[Area, ...]]:
         # Asked on every page, PDF and team row: worked out once per (immutable) definition.
         return {
-            level: tuple(area for area in self.areas if self.items_in_play(area, level))
+            (level, specialism): tuple(
+                area for area in self.areas if self.items_in_play(area, level, specialism)
+            )
             for level in self._paths
+            for specialism in (None, *self.specialism_ids)
         }
 
-    def areas_in_play(self, level_id: str) -> list[Area]:
-        known = self._areas_by_level.get(level_id)
+    def areas_in_play(self, level_id: str, specialism: str | None = None) -> list[Area]:
+        known = self._areas_in_play.get((level_id, specialism))
         if known is not None:
             return list(known)
-        # A level this definition does not name (an older result, a legacy numeric level):
-        # only items without a level are in play, exactly as item_in_play says.
-        return [area for area in self.areas if self.items_in_play(area, level_id)]
+        # A level or specialism this definition does not name (an older result, a legacy numeric
+        # level): exactly what item_in_play says.
+        return [area for area in self.areas if self.items_in_play(area, level_id, specialism)]
 
-    def area_in_play(self, area: Area, level_id: str) -> bool:
-        return any(self.item_in_play(item, level_id) for item in area.items)
+    def area_in_play(self, area: Area, level_id: str, specialism: str | None = None) -> bool:
+        return any(self.item_in_play(item, level_id, specialism) for item in area.items)
+
+    def levels_in_play(self, area: Area, level_id: str, specialism: str | None = None) -> list[str]:
+        """The levels of `level_id`'s path at which `area` is in play (the ladder grid's columns)."""
+        return [q for q in self.path(level_id) if self.area_in_play(area, q, specialism)]
 
     def target_for(self, area: Area, level_id: str) -> float | None:
-        """The area's target at a level: `targets[L]`, the area's one number, else the framework's."""
+        """The area's target at a level: `targets[L]`, the area's one number, else the framework's.
+
+        A mapping without the level falls back to the framework's target only in stored snapshots
+        taken before every level had to be named (the loader refuses that in a file)."""
         if isinstance(area.targets, dict):
             if level_id in area.targets:
                 return area.targets[level_id]
         elif area.targets is not None:
             return area.targets
         return self.target
+
+    @property
+    def focus_size(self) -> Focus:
+        return self.focus if self.focus is not None else Focus()
 
     def expectation(self, area: Area, level_id: str) -> str | None:
         return area.expectations.get(level_id)

@@ -15,8 +15,11 @@ from competency.questionnaire.schema import Questionnaire
 
 
 def structure(q: Questionnaire) -> dict[str, Any]:
-    """Everything that can change a number or what is asked, with defaults resolved."""
-    return {
+    """Everything that can change a number or what is asked, with defaults resolved.
+
+    Fields added to the format later appear only when a file uses them, so an untouched file keeps
+    the structure (and hash) it was stored with."""
+    out: dict[str, Any] = {
         "scale": [point.value for point in q.scale],
         "expert_threshold": q.expert_level,
         "levels": [{"id": level.id, "track": level.track} for level in q.levels],
@@ -26,8 +29,11 @@ def structure(q: Questionnaire) -> dict[str, Any]:
                 "id": area.id,
                 "weight": area.weight,
                 "targets": {
-                    level: q.target_for(area, level) for level in q.level_ids if q.area_in_play(area, level)
+                    level: q.target_for(area, level)
+                    for level in q.level_ids
+                    if _in_play_for_anyone(q, area, level)
                 },
+                **({"specialism": area.specialism} if area.specialism else {}),
                 "items": [
                     {
                         "id": item.id,
@@ -35,6 +41,8 @@ def structure(q: Questionnaire) -> dict[str, Any]:
                         "reverse": item.reverse,
                         "optional": item.optional,
                         "level": item.level,
+                        **({"until": item.until} if item.until else {}),
+                        **({"specialism": item.specialism} if item.specialism else {}),
                     }
                     for item in area.items
                 ],
@@ -51,6 +59,15 @@ def structure(q: Questionnaire) -> dict[str, Any]:
             for area in q.areas
         ],
     }
+    if q.specialisms:
+        out["specialisms"] = list(q.specialism_ids)
+    if q.focus is not None:
+        out["focus"] = {"areas": q.focus.areas, "steps": q.focus.steps}
+    return out
+
+
+def _in_play_for_anyone(q: Questionnaire, area: Any, level: str) -> bool:
+    return any(q.area_in_play(area, level, s) for s in (None, *q.specialism_ids))
 
 
 def structure_hash(q: Questionnaire) -> str:
@@ -179,7 +196,7 @@ def semantic_diff(old: Questionnaire, new: Questionnaire) -> list[str]:
             prev = old_items.get(item.id)
             if prev is None:
                 continue
-            for field in ("weight", "reverse", "optional", "level"):
+            for field in ("weight", "reverse", "optional", "level", "until", "specialism"):
                 a, b = getattr(prev, field), getattr(item, field)
                 if a != b:
                     out.append(f"{where}: item {item.id}: {field} {_num(a)} -> {_num(b)}")
@@ -217,8 +234,8 @@ def changed_targets(
         for level in new.level_ids:
             if level not in old.level_ids:
                 continue
-            t0 = old.target_for(before, level) if old.area_in_play(before, level) else None
-            t1 = new.target_for(area, level) if new.area_in_play(area, level) else None
+            t0 = old.target_for(before, level) if _in_play_for_anyone(old, before, level) else None
+            t1 = new.target_for(area, level) if _in_play_for_anyone(new, area, level) else None
             if t0 != t1:
                 out[(area.id, level)] = (t0, t1)
     return out

@@ -144,5 +144,7 @@ def snapshot_questionnaire(row: QuestionnaireVersion) -> Questionnaire:
     """The Questionnaire an assessment was taken against (parsed once per content hash)."""
     questionnaire = _parsed.get(row.content_hash)
     if questionnaire is None:
-        questionnaire = _parsed[row.content_hash] = Questionnaire.model_validate(row.definition)
+        questionnaire = _parsed[row.content_hash] = Questionnaire.model_validate(
+            row.definition, context={"stored": True}
+        )
     return questionnaire
