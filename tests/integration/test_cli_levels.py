@@ -103,9 +103,16 @@ def test_score_an_ic_at_senior_prints_the_hand_worked_profile() -> None:
         "met": False,
         "attainment": pytest.approx(6 / 7),
         "priority": 1.0,
+        "added": True,
+        "new_score": 3.0,
+        "new_attainment": pytest.approx(6 / 7),
+        "reached": "engineer-2",
+        "ladder": {"engineer-1": True, "engineer-2": True, "senior": False},
     }
     assert profile["areas"]["delivery"]["score"] == 1.5  # del-heroics reversed
-    assert profile["readiness"] == pytest.approx(15300 / 182)
+    assert profile["readiness_all"] == pytest.approx(15300 / 182)
+    assert profile["readiness_new"] == pytest.approx(2600 / 31.5)
+    assert profile["readiness"] == pytest.approx(2600 / 31.5)
     assert profile["plan"] == ["del-slicing", "arch-adr", "code-design-doc", "code-standards-lead"]
     assert profile["strengths"] == ["operations", "mentoring"]
     assert profile["top_gaps"] == ["architecture", "coding", "delivery"]
@@ -121,8 +128,14 @@ def test_score_a_manager_at_manager_prints_the_hand_worked_profile() -> None:
         "met": False,
         "attainment": 0.8,
         "priority": 0.75,
+        "added": True,
+        "new_score": 2.0,
+        "new_attainment": 0.8,
+        "reached": None,
+        "ladder": {"manager": False},
     }
-    assert profile["readiness"] == pytest.approx(16100 / 195)
+    assert profile["readiness_all"] == pytest.approx(16100 / 195)
+    assert profile["readiness"] == pytest.approx(2800 / 37.5)
     assert profile["plan"] == ["code-intro", "lead-coach", "mentor-program"]
 
 

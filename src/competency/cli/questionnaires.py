@@ -218,8 +218,11 @@ def _load_either(path: Path) -> Any:
 @click.option("--questionnaire", "questionnaire_path", required=True, type=click.Path(path_type=Path))
 @click.option("--answers", "answers_path", required=True, type=click.Path(path_type=Path))
 @click.option("--level", required=True, help="Target level, one of the questionnaire's levels.")
+@click.option("--specialism", default=None, help="Score as a person of this specialism (default: a generalist).")
 @click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")
-def score_command(questionnaire_path: Path, answers_path: Path, level: str, as_json: bool) -> None:
+def score_command(
+    questionnaire_path: Path, answers_path: Path, level: str, specialism: str | None, as_json: bool
+) -> None:
     """Score an answers file (YAML or JSON: {item_id: value | null}) against a questionnaire."""
     from competency import scoring
     from competency.questionnaire import QuestionnaireError, load_file
@@ -232,23 +235,44 @@ def score_command(questionnaire_path: Path, answers_path: Path, level: str, as_j
     if level not in questionnaire.level_ids:
         fail(f"unknown level {level!r}; {questionnaire.id} has: {', '.join(questionnaire.level_ids)}")
     try:
-        scoring.check_answers(questionnaire, answers, level)
+        scoring.check_answers(questionnaire, answers, level, specialism)
     except scoring.AnswerError as exc:
         fail("bad answers:\n  " + "\n  ".join(exc.problems))
-    profile = scoring.score(questionnaire, answers, level)
+    profile = scoring.score(questionnaire, answers, level, specialism)
     if as_json:
         click.echo(json.dumps(profile.as_dict(), indent=2, ensure_ascii=False))
         return
-    click.echo(f"{questionnaire.title} (v{questionnaire.version}), target level {level}")
-    readiness = "n/a" if profile.readiness is None else f"{profile.readiness:.1f} %"
-    click.echo(f"readiness: {readiness}")
-    for area in questionnaire.areas_in_play(level):
-        result = profile.areas[area.id]
+    print_profile(questionnaire, profile)
+
+
+def print_profile(questionnaire: Any, profile: Any) -> None:
+    """The profile as a reader wants it in a terminal: labels, not ids; readiness in words; the focus
+    first, then the rest of the plan."""
+    from competency import scoring
+
+    q = questionnaire
+    level = q.level(profile.level)
+    kind = f", specialism {q.specialism_name(profile.specialism)}" if profile.specialism else ""
+    click.echo(f"{q.title} (v{q.version}), target level {level.name}{kind}")
+    words = scoring.readiness_explained(q, profile)
+    click.echo(f"readiness: {scoring.percent(profile.readiness)}" + (f" ({words})" if words else ""))
+    width = max([len(q.area(a).title) for a in profile.areas] + [4])
+    click.echo(f"  {'area':<{width}}  score / target    gap  reached")
+    for area_id, result in profile.areas.items():
         shown = "  n/a" if result.score is None else f"{result.score:5.2f}"
-        gap = "" if result.gap is None else f"  gap {result.gap:+.2f}"
-        click.echo(f"  {area.title:<40} {shown} / {result.target:g}{gap}")
-    if profile.plan:
-        click.echo("plan:")
-        for entry in profile.plan:
+        gap = "      " if result.gap is None else f"{result.gap:+6.2f}"
+        reached = q.level(result.reached).name if result.reached else "–"
+        click.echo(f"  {q.area(area_id).title:<{width}}  {shown} / {result.target:<6g} {gap}  {reached}")
+    if scoring.every_scored_area_met(profile):
+        click.echo("every scored area meets its target")
+    if profile.focus:
+        click.echo("focus (start here):")
+        for entry in profile.focus:
+            phase = f"[{entry.phase_id}] " if entry.phase_id else ""
+            click.echo(f"  {phase}{entry.step.title}")
+    rest = [entry for entry in profile.plan if entry not in profile.focus]
+    if rest:
+        click.echo(f"rest of the plan ({len(rest)} more step{'s' if len(rest) != 1 else ''}):")
+        for entry in rest:
             phase = f"[{entry.phase_id}] " if entry.phase_id else ""
             click.echo(f"  {phase}{entry.step.title}")

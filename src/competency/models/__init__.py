@@ -9,6 +9,7 @@ from competency.models.assessments import (
     AreaScore,
     Assessment,
     Cycle,
+    FocusChoice,
     QuestionnaireVersion,
 )
 from competency.models.audit import AuditEvent, LoginAttempt
@@ -39,6 +40,7 @@ __all__ = [
     "AuditEvent",
     "BlindSpotDiscussion",
     "Cycle",
+    "FocusChoice",
     "HomeVisit",
     "Job",
     "JobItem",

@@ -84,6 +84,14 @@ class Assessment(SQLModel, table=True):
         sa.CheckConstraint(
             "readiness IS NULL OR (readiness >= 0 AND readiness <= 100)", name="readiness_range"
         ),
+        sa.CheckConstraint(
+            "readiness_all IS NULL OR (readiness_all >= 0 AND readiness_all <= 100)",
+            name="readiness_all_range",
+        ),
+        sa.CheckConstraint(
+            "readiness_new IS NULL OR (readiness_new >= 0 AND readiness_new <= 100)",
+            name="readiness_new_range",
+        ),
         sa.CheckConstraint("kind = 'manager' OR assessor_id = subject_id", name="self_is_own"),
         sa.Index(None, "subject_id", "kind", "status", "submitted_at"),
     )
@@ -96,6 +104,8 @@ class Assessment(SQLModel, table=True):
         foreign_key="questionnaire_version.id", ondelete="RESTRICT", index=True
     )
     target_level: str = Field(max_length=80)
+    #: The person's specialism in the framework (None: a generalist); decides, with the level, what is asked.
+    specialism: str | None = Field(default=None, max_length=80)
     status: str = Field(default="draft", max_length=16)
     cycle_id: int | None = Field(default=None, foreign_key="cycle.id", ondelete="SET NULL", index=True)
     #: Area the person was on when they last saved, so that resuming lands there.
@@ -103,7 +113,11 @@ class Assessment(SQLModel, table=True):
     created_at: datetime = now_column()
     updated_at: datetime = now_column()
     submitted_at: datetime | None = optional_time()
+    #: The readiness shown everywhere: the lower of `readiness_all` (everything the level expects) and
+    #: `readiness_new` (what it adds to the level before); DESIGN.md "Scoring".
     readiness: float | None = None
+    readiness_all: float | None = None
+    readiness_new: float | None = None
     #: A manager assessment is shown to its subject only from this moment (set by the manager).
     released_at: datetime | None = optional_time()
 
@@ -151,3 +165,23 @@ class AreaScore(SQLModel, table=True):
     target: float
     gap: float | None = None
     attainment: float | None = None
+    #: What the target level adds to this area (None: it adds nothing here, or it is not scored).
+    new_score: float | None = None
+    #: The last level of the person's path met in this area with every earlier one (the ladder grid).
+    reached: str | None = Field(default=None, max_length=80)
+
+
+class FocusChoice(SQLModel, table=True):
+    """The areas a person chose to focus their plan on, for one submitted self-assessment.
+
+    A new assessment starts again from the default focus: the choice belongs to the assessment it was
+    made on, and the assessment itself stays as submitted.
+    """
+
+    __tablename__ = "focus_choice"
+
+    id: int | None = Field(default=None, primary_key=True)
+    assessment_id: int = Field(foreign_key="assessment.id", ondelete="CASCADE", unique=True)
+    #: Area ids, in the order chosen.
+    areas: list[str] = Field(sa_type=sa.JSON, nullable=False)
+    chosen_at: datetime = now_column()

@@ -166,9 +166,11 @@ def area_result(
     added: bool = False,
     new_score: float | None = None,
     cells: tuple[tuple[str, bool], ...] = (),
+    reached: str | None = None,
 ) -> AreaResult:
     """The numbers of one area from its score, whether the level adds to it, its new score (None when
-    its own behaviours are under half answered) and its ladder cells."""
+    its own behaviours are under half answered) and its ladder cells (or, from stored numbers without
+    them, the level `reached`)."""
     target = q.target_for(area, level)
     if target is None:  # the loader guarantees a target wherever the area is in play
         raise ValueError(f"{area.id} has no target at level {level!r}")
@@ -187,7 +189,7 @@ def area_result(
         added=added,
         new_score=new,
         new_attainment=attainment(new, target, q.lo) if new is not None else None,
-        reached=reached_level(cells),
+        reached=reached_level(cells) if cells else reached,
         ladder=cells,
     )
 

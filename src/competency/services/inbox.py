@@ -162,11 +162,13 @@ def _drafts(
     for assessment, version, subject in drafts:
         questionnaire = snapshot_questionnaire(version)
         done = answered[assessment.id or 0]
-        level = assessment.target_level
-        # Counted over what the draft asks: the areas and statements in play at its target level.
-        asked = questionnaire.areas_in_play(level)
+        level, specialism = assessment.target_level, assessment.specialism
+        # Counted over what the draft asks: the areas and statements in play at its level and specialism.
+        asked = questionnaire.areas_in_play(level, specialism)
         areas_done = sum(
-            1 for area in asked if all(i.id in done for i in questionnaire.items_in_play(area, level))
+            1
+            for area in asked
+            if all(i.id in done for i in questionnaire.items_in_play(area, level, specialism))
         )
         cycle, status = by_draft.get(assessment.id, (None, None))
         out.append(

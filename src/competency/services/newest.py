@@ -14,7 +14,8 @@ from competency.models import Assessment, QuestionnaireVersion
 def newest_submitted(*where: Any, name: str = "newest") -> Any:
     """A subquery of the submitted assessments matching `where`, ranked within each (subject, framework
     key, kind): rn = 1 is the newest (latest submitted_at, then highest id). Columns: assessment_id,
-    subject_id, assessor_id, kind, key, target_level, submitted_at, readiness, version_id, rn."""
+    subject_id, assessor_id, kind, key, target_level, submitted_at, readiness, readiness_all, readiness_new, specialism,
+    version_id, rn."""
     rank = (
         sa.func.row_number()
         .over(
@@ -33,6 +34,9 @@ def newest_submitted(*where: Any, name: str = "newest") -> Any:
             col(Assessment.target_level).label("target_level"),
             col(Assessment.submitted_at).label("submitted_at"),
             col(Assessment.readiness).label("readiness"),
+            col(Assessment.readiness_all).label("readiness_all"),
+            col(Assessment.readiness_new).label("readiness_new"),
+            col(Assessment.specialism).label("specialism"),
             col(Assessment.questionnaire_version_id).label("version_id"),
             rank,
         )

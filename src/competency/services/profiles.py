@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from competency import scoring
-from competency.models import AreaScore, Assessment, QuestionnaireVersion, User
+from competency.models import Answer, AreaScore, Assessment, FocusChoice, QuestionnaireVersion, User
 from competency.questionnaire import Questionnaire
 from competency.services.assessments import notes_of
 from competency.services.snapshots import snapshot_questionnaire
@@ -56,6 +56,7 @@ class PersonProfile:
             self.current.scores,
             self.manager.scores,
             self.current.assessment.target_level,
+            self.current.assessment.specialism,
         )
 
     def changes(self) -> dict[str, float | None]:
@@ -163,26 +164,44 @@ def _submitted(
     return [(a, v) for a, v in rows]
 
 
-def rated_from_rows(assessment: Assessment, questionnaire: Questionnaire, rows: list[AreaScore]) -> Rated:
-    """Rebuild the profile from the stored area scores (the numbers written at submit)."""
-    results = {}
-    by_area = {row.area_id: row for row in rows}
-    for area in questionnaire.areas_in_play(assessment.target_level):
-        row = by_area.get(area.id)
-        score = row.score if row is not None else None
-        results[area.id] = scoring.area_result(questionnaire, area, score, assessment.target_level)
-    profile = scoring.profile_from_results(questionnaire, assessment.target_level, results)
-    return Rated(assessment, questionnaire, profile)
-
-
-def _rate_all(session: Session, pairs: list[tuple[Assessment, QuestionnaireVersion]]) -> list[Rated]:
+def _rate_all(
+    session: Session,
+    pairs: list[tuple[Assessment, QuestionnaireVersion]],
+    focus: dict[int, list[str]] | None = None,
+) -> list[Rated]:
+    """Each assessment scored from its answers with the rules of this release (a result taken under older
+    rules shows the same numbers as a new one); `focus`: areas a person chose, by assessment id."""
     if not pairs:
         return []
     ids = [a.id for a, _ in pairs]
-    by_assessment: dict[int, list[AreaScore]] = defaultdict(list)
-    for row in session.exec(select(AreaScore).where(col(AreaScore.assessment_id).in_(ids))).all():
-        by_assessment[row.assessment_id].append(row)
-    return [rated_from_rows(a, snapshot_questionnaire(v), by_assessment[a.id or 0]) for a, v in pairs]
+    answers: dict[int, dict[str, int | None]] = defaultdict(dict)
+    for assessment_id, item_id, value in session.exec(
+        select(Answer.assessment_id, Answer.item_id, Answer.value).where(col(Answer.assessment_id).in_(ids))
+    ).all():
+        answers[assessment_id][item_id] = value
+    out = []
+    for assessment, version in pairs:
+        questionnaire = snapshot_questionnaire(version)
+        profile = scoring.score(
+            questionnaire,
+            answers[assessment.id or 0],
+            assessment.target_level,
+            assessment.specialism,
+            focus_areas=(focus or {}).get(assessment.id or 0),
+        )
+        out.append(Rated(assessment, questionnaire, profile))
+    return out
+
+
+def chosen_focus(session: Session, assessment_ids: list[int]) -> dict[int, list[str]]:
+    if not assessment_ids:
+        return {}
+    rows = session.exec(
+        select(FocusChoice.assessment_id, FocusChoice.areas).where(
+            col(FocusChoice.assessment_id).in_(assessment_ids)
+        )
+    ).all()
+    return {assessment_id: list(areas) for assessment_id, areas in rows}
 
 
 def person_profile(
@@ -206,7 +225,7 @@ def person_profile(
             for a, v in manager_rows
             if until is not None and a.submitted_at and a.submitted_at <= until
         ]
-    history = _rate_all(session, rows)
+    history = _rate_all(session, rows, chosen_focus(session, [a.id for a, _ in rows[-1:] if a.id]))
     manager = _rate_all(session, manager_rows[-1:])
     manager_rated = manager[0] if manager else None
     manager_name = None

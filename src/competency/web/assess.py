@@ -13,7 +13,7 @@ from competency.models import User
 from competency.services import NotFound, ServiceError, access, cycles
 from competency.services import assessments as service
 from competency.services.snapshots import SnapshotConflict
-from competency.web.assess_forms import StartForm, SubmitForm, area_form, level_choices
+from competency.web.assess_forms import StartForm, SubmitForm, area_form, level_choices, specialism_choices
 from competency.web.audit import audit_request, deny
 from competency.web.auth import me
 from competency.web.requests import catalog, db
@@ -44,8 +44,8 @@ def _taken(assessment_id: int) -> service.Taken:
 
 
 def _areas(taken: service.Taken) -> list[Any]:
-    """The areas this assessment asks: those in play at its target level."""
-    return taken.questionnaire.areas_in_play(taken.assessment.target_level)
+    """The areas this assessment asks: those in play at its target level and specialism."""
+    return taken.areas()
 
 
 def _area_index(taken: service.Taken, area_id: str) -> int:
@@ -75,7 +75,7 @@ def start_manager(person_id: int) -> Any:
 
 def _start(*, subject: User, kind: str) -> Any:
     frameworks = catalog().all()
-    own_levels: dict[str, str] = {}
+    own_levels: dict[str, tuple[str, str | None]] = {}
     if kind == "manager":
         # A manager rates the member with the framework(s) the member takes, at the member's own level,
         # so that both rate the same statements.
@@ -91,10 +91,13 @@ def _start(*, subject: User, kind: str) -> Any:
             return redirect(request.path)
         form = StartForm()
         form.level.choices = level_choices(questionnaire)
+        form.specialism.choices = specialism_choices(questionnaire)
         if form.validate_on_submit():
             level = form.level.data or ""
-            if own_levels.get(questionnaire.id) in questionnaire.level_ids:
-                level = own_levels[questionnaire.id]
+            specialism = form.specialism.data or None
+            if questionnaire.id in own_levels and own_levels[questionnaire.id][0] in questionnaire.level_ids:
+                # The manager rates what the member is asked: their level and their specialism.
+                level, specialism = own_levels[questionnaire.id]
             # A self-assessment started while a cycle of this framework covers the person belongs to it.
             cycle_id = (
                 cycles.open_cycle_for(db(), subject.id or 0, questionnaire.id) if kind == "self" else None
@@ -108,6 +111,7 @@ def _start(*, subject: User, kind: str) -> Any:
                     level=level,
                     kind=kind,
                     cycle_id=cycle_id,
+                    specialism=specialism,
                 )
             except SnapshotConflict as exc:
                 _tell_admins(exc)
@@ -119,13 +123,15 @@ def _start(*, subject: User, kind: str) -> Any:
             if not created:
                 flash("You already had a draft of this framework; here it is.", "info")
             return redirect(url_for("assess.resume", assessment_id=assessment.id))
-        flash("Choose a target level from the list.", "error")
+        flash("Choose a target level (and a specialism, or none) from the lists.", "error")
     forms = []
     for questionnaire in frameworks:
         form = StartForm(formdata=None)
         form.level.choices = level_choices(questionnaire)
-        default = own_levels.get(questionnaire.id) or subject.default_level
+        form.specialism.choices = specialism_choices(questionnaire)
+        default = own_levels[questionnaire.id][0] if questionnaire.id in own_levels else subject.default_level
         form.level.data = default if default in questionnaire.level_ids else questionnaire.level_ids[0]
+        form.specialism.data = ""
         forms.append((questionnaire, form))
     return render_template(
         "assess/start.html", forms=forms, subject=subject, kind=kind, own_levels=own_levels
@@ -158,7 +164,7 @@ def area(assessment_id: int, area_id: str) -> Any:
     questionnaire = taken.questionnaire
     index = _area_index(taken, area_id)
     current = _areas(taken)[index]
-    form = area_form(questionnaire, current, taken.assessment.target_level)
+    form = area_form(questionnaire, current, taken.assessment.target_level, taken.assessment.specialism)
     saved: dict[str, int | None] | None = None
     if request.method == "GET":
         saved = _fill(form, taken, current)
@@ -260,7 +266,9 @@ def render_unsaved_area(assessment_id: int, area_id: str) -> Any:
         return _conflict(taken, "This assessment was submitted and can no longer change.")
     index = _area_index(taken, area_id)
     # Built from request.form, so every choice made is shown again; it renders a fresh token.
-    form = area_form(taken.questionnaire, _areas(taken)[index], taken.assessment.target_level)
+    form = area_form(
+        taken.questionnaire, _areas(taken)[index], taken.assessment.target_level, taken.assessment.specialism
+    )
     flash(
         "Your form had expired, so nothing was saved yet. Your answers are still selected below: "
         "press Save again.",
@@ -293,7 +301,7 @@ def review(assessment_id: int) -> Any:
     if taken.assessment.status != "draft":
         return redirect(url_for("assess.resume", assessment_id=assessment_id))
     answers = service.answers_of(db(), assessment_id)
-    missing = service.unanswered(taken.questionnaire, answers, taken.assessment.target_level)
+    missing = service.unanswered(taken, answers)
     subject = db().get(User, taken.assessment.subject_id)
     return render_template(
         "assess/review.html",
@@ -303,9 +311,7 @@ def review(assessment_id: int) -> Any:
         missing=missing,
         answered=len(answers),
         areas=_areas(taken),
-        total_items=sum(
-            len(taken.questionnaire.items_in_play(a, taken.assessment.target_level)) for a in _areas(taken)
-        ),
+        total_items=sum(len(taken.items(a)) for a in _areas(taken)),
         form=SubmitForm(),
         subject=subject,
         saved_keep=session.pop("saved_keep", None),

@@ -68,19 +68,24 @@ class AreaFormBase(FlaskForm):
         return out
 
 
-def area_form(questionnaire: Questionnaire, area: Area, level: str, **kwargs: Any) -> AreaFormBase:
-    """A form for the items of this area in play at `level` (class cached per snapshot, area and level)."""
-    cls = _area_form_class(questionnaire, area, level)
+def area_form(
+    questionnaire: Questionnaire, area: Area, level: str, specialism: str | None = None, **kwargs: Any
+) -> AreaFormBase:
+    """A form for the items of this area in play at (`level`, `specialism`) (class cached per snapshot,
+    area, level and specialism)."""
+    cls = _area_form_class(questionnaire, area, level, specialism)
     return cls(**kwargs)
 
 
 #: Filled on first use in each process. Threads racing on a cold key build equal classes and one of them
 #: stays: nothing can read a half-built entry, so no lock.
-_classes: dict[tuple[str, int, str, str, str], type[AreaFormBase]] = {}
+_classes: dict[tuple[str, int, str, str, str, str | None], type[AreaFormBase]] = {}
 
 
-def _area_form_class(questionnaire: Questionnaire, area: Area, level: str) -> type[AreaFormBase]:
-    key = (questionnaire.id, questionnaire.version, questionnaire.content_hash(), area.id, level)
+def _area_form_class(
+    questionnaire: Questionnaire, area: Area, level: str, specialism: str | None
+) -> type[AreaFormBase]:
+    key = (questionnaire.id, questionnaire.version, questionnaire.content_hash(), area.id, level, specialism)
     cls = _classes.get(key)
     if cls is not None:
         return cls
@@ -88,7 +93,7 @@ def _area_form_class(questionnaire: Questionnaire, area: Area, level: str) -> ty
     not_applicable = Choice(NOT_APPLICABLE, "Not applicable", None, not_applicable=True)
     statements = tuple(
         Statement(item, FIELD_PREFIX + item.id, (*points, not_applicable) if item.optional else points)
-        for item in questionnaire.items_in_play(area, level)
+        for item in questionnaire.items_in_play(area, level, specialism)
     )
     attrs: dict[str, Any] = {
         "questionnaire": questionnaire,
@@ -111,10 +116,18 @@ def _area_form_class(questionnaire: Questionnaire, area: Area, level: str) -> ty
 
 class StartForm(FlaskForm):
     level = SelectField("Target level", validators=[DataRequired()])
+    #: Only on frameworks with specialisms; "" is a generalist.
+    specialism = RadioField("Specialism", validators=[Optional()], default="")
 
 
 class SubmitForm(FlaskForm):
     pass
+
+
+def specialism_choices(questionnaire: Questionnaire) -> list[SelectChoice]:
+    return [SelectChoice("", "None (a generalist)")] + [
+        SelectChoice(s.id, s.name) for s in questionnaire.specialisms
+    ]
 
 
 def level_choices(questionnaire: Questionnaire) -> list[SelectChoice]:

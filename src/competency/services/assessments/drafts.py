@@ -40,12 +40,16 @@ def start(
     level: str,
     kind: str = "self",
     cycle_id: int | None = None,
+    specialism: str | None = None,
 ) -> tuple[Assessment, bool]:
     """A draft for this person, framework and kind: the open one if there is one, else a new one."""
     if level not in questionnaire.level_ids:
         raise ServiceError(
             f"Choose one of the levels of {questionnaire.title}: {', '.join(questionnaire.level_ids)}."
         )
+    if specialism is not None and specialism not in questionnaire.specialism_ids:
+        known = ", ".join(s.name for s in questionnaire.specialisms) or "none"
+        raise ServiceError(f"Choose one of the specialisms of {questionnaire.title} ({known}), or none.")
     existing = open_draft(
         session,
         subject_id=subject.id or 0,
@@ -63,6 +67,7 @@ def start(
         kind=kind,
         questionnaire_version_id=snapshot.id,
         target_level=level,
+        specialism=specialism,
         cycle_id=cycle_id,
     )
     session.add(assessment)
@@ -89,7 +94,9 @@ def save_area(
     if stray:
         raise ServiceError(f"Items {', '.join(stray)} do not belong to area {area.title}.")
     try:
-        scoring.check_answers(taken.questionnaire, answers, taken.assessment.target_level)
+        scoring.check_answers(
+            taken.questionnaire, answers, taken.assessment.target_level, taken.assessment.specialism
+        )
     except scoring.AnswerError as exc:
         raise ServiceError("; ".join(exc.problems)) from None
     if note is not None and len(note) > MAX_NOTE_LENGTH:

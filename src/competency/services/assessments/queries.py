@@ -10,7 +10,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from competency.models import Answer, AreaNote, Assessment, QuestionnaireVersion, User
-from competency.questionnaire import Area, Questionnaire
+from competency.questionnaire import Area, Item, Questionnaire
 from competency.services import NotFound
 from competency.services.snapshots import snapshot_questionnaire
 
@@ -22,6 +22,15 @@ class Taken:
     assessment: Assessment
     questionnaire: Questionnaire
     snapshot: QuestionnaireVersion
+
+    def areas(self) -> list[Area]:
+        """The areas this assessment asks: those in play at its target level and specialism."""
+        return self.questionnaire.areas_in_play(self.assessment.target_level, self.assessment.specialism)
+
+    def items(self, area: Area) -> list[Item]:
+        return self.questionnaire.items_in_play(
+            area, self.assessment.target_level, self.assessment.specialism
+        )
 
 
 def load(session: Session, assessment_id: int) -> Taken:
@@ -81,30 +90,28 @@ def notes_of(session: Session, assessment_id: int) -> dict[str, str]:
     return {area_id: text for area_id, text in rows}
 
 
-def unanswered(
-    questionnaire: Questionnaire, answers: Mapping[str, int | None], level: str
-) -> list[tuple[Area, list[str]]]:
-    """Per area in play at `level`, the items in play with no answer at all (N/A counts as answered)."""
+def unanswered(taken: Taken, answers: Mapping[str, int | None]) -> list[tuple[Area, list[str]]]:
+    """Per area asked, the items in play with no answer at all (N/A counts as answered)."""
     out = []
-    for area in questionnaire.areas_in_play(level):
-        missing = [item.id for item in questionnaire.items_in_play(area, level) if item.id not in answers]
+    for area in taken.areas():
+        missing = [item.id for item in taken.items(area) if item.id not in answers]
         if missing:
             out.append((area, missing))
     return out
 
 
-def own_levels(session: Session, subject_id: int) -> dict[str, str]:
-    """The frameworks a person takes, each with the target level of their latest self-assessment of it
-    (submitted or draft), most recent first. A manager rates them with exactly these."""
+def own_levels(session: Session, subject_id: int) -> dict[str, tuple[str, str | None]]:
+    """The frameworks a person takes, each with the target level and specialism of their latest
+    self-assessment of it (submitted or draft), most recent first. A manager rates them with exactly these."""
     rows = session.exec(
-        select(QuestionnaireVersion.key, Assessment.target_level)
+        select(QuestionnaireVersion.key, Assessment.target_level, Assessment.specialism)
         .join(QuestionnaireVersion, col(QuestionnaireVersion.id) == Assessment.questionnaire_version_id)
         .where(Assessment.subject_id == subject_id, Assessment.kind == "self")
         .order_by(sa.func.coalesce(col(Assessment.submitted_at), col(Assessment.updated_at)).desc())
     ).all()
-    out: dict[str, str] = {}
-    for key, level in rows:
-        out.setdefault(key, level)
+    out: dict[str, tuple[str, str | None]] = {}
+    for key, level, specialism in rows:
+        out.setdefault(key, (level, specialism))
     return out
 
 

@@ -41,21 +41,24 @@ def _finalise(session: Session, taken: Taken, *, submitted_at: datetime | None =
     if assessment.status != "draft":
         raise AlreadySubmitted("This assessment was already submitted.")
     answers = answers_of(session, assessment.id or 0)
-    profile = scoring.score(taken.questionnaire, answers, assessment.target_level)
+    profile = scoring.score(taken.questionnaire, answers, assessment.target_level, assessment.specialism)
     if all(result.score is None for result in profile.areas.values()):
         raise ServiceError("Answer at least half of the items of one area before you submit.")
     write_scores(session, assessment, profile)
     assessment.status = "submitted"
     assessment.submitted_at = submitted_at or utcnow()
     assessment.updated_at = utcnow()
-    assessment.readiness = profile.readiness
     session.add(assessment)
     session.flush()
     return profile
 
 
 def write_scores(session: Session, assessment: Assessment, profile: scoring.Profile) -> None:
+    """The stored profile: readiness (both parts) on the assessment, one row of numbers per area."""
     assert assessment.id is not None
+    assessment.readiness = profile.readiness
+    assessment.readiness_all = profile.readiness_all
+    assessment.readiness_new = profile.readiness_new
     session.exec(sa.delete(AreaScore).where(col(AreaScore.assessment_id) == assessment.id))  # type: ignore[call-overload]
     for area_id, result in profile.areas.items():
         session.add(
@@ -66,13 +69,17 @@ def write_scores(session: Session, assessment: Assessment, profile: scoring.Prof
                 target=result.target,
                 gap=result.gap,
                 attainment=result.attainment,
+                new_score=result.new_score,
+                reached=result.reached,
             )
         )
 
 
-def check_notes(questionnaire: Questionnaire, notes: Mapping[str, Any], level: str) -> list[str]:
+def check_notes(
+    questionnaire: Questionnaire, notes: Mapping[str, Any], level: str, specialism: str | None = None
+) -> list[str]:
     """Notes keyed by area id: each area known and in play at `level`, each note text within the limit."""
-    in_play = {area.id for area in questionnaire.areas_in_play(level)}
+    in_play = {area.id for area in questionnaire.areas_in_play(level, specialism)}
     known = {area.id for area in questionnaire.areas}
     problems = []
     for area_id, text in notes.items():
@@ -99,6 +106,7 @@ def record(
     submitted_at: datetime | None = None,
     cycle_id: int | None = None,
     notes: Mapping[str, str] | None = None,
+    specialism: str | None = None,
 ) -> tuple[Assessment, scoring.Profile]:
     """A submitted assessment from answers (and evidence notes per area) gathered elsewhere (CLI import, demo).
 
@@ -113,10 +121,10 @@ def record(
             "a self-assessment is made by its subject; use --kind manager for someone else's rating"
         )
     try:
-        scoring.check_answers(questionnaire, answers, level)
+        scoring.check_answers(questionnaire, answers, level, specialism)
     except scoring.AnswerError as exc:
         raise ServiceError("bad answers: " + "; ".join(exc.problems)) from None
-    note_problems = check_notes(questionnaire, notes or {}, level)
+    note_problems = check_notes(questionnaire, notes or {}, level, specialism)
     if note_problems:
         raise ServiceError("bad notes: " + "; ".join(note_problems))
     snapshot = ensure_snapshot(session, questionnaire)
@@ -128,6 +136,7 @@ def record(
         kind=kind,
         questionnaire_version_id=snapshot.id,
         target_level=level,
+        specialism=specialism,
         status="draft",
         cycle_id=cycle_id,
         created_at=when,

@@ -43,7 +43,8 @@ def area_stats(
             col(AreaScore.area_id),
             score,
             sa.func.count(),
-            sa.func.sum(sa.case((score >= col(AreaScore.target), 1), else_=0)),
+            # DESIGN.md: every comparison with a target allows 1e-9, as scoring does.
+            sa.func.sum(sa.case((score >= col(AreaScore.target) - scoring.TOLERANCE, 1), else_=0)),
         )
         .join(newest, newest.c.assessment_id == col(AreaScore.assessment_id))
         .where(newest.c.rn == 1)
@@ -72,7 +73,7 @@ def _stats(area_id: str, scored: list[tuple[float, int, int]], expert_level: flo
         max=scored[-1][0],
         n=n,
         coverage=sum(covered for _, _, covered in scored),
-        experts=sum(count for v, count, _ in scored if v >= expert_level),
+        experts=sum(count for v, count, _ in scored if v >= expert_level - scoring.TOLERANCE),
     )
 
 
@@ -90,6 +91,22 @@ def _median(scored: list[tuple[float, int, int]], n: int) -> float:
     if n % 2:
         return nth(n // 2)
     return (nth(n // 2 - 1) + nth(n // 2)) / 2
+
+
+def reached(session: Session, team_id: int, key: str) -> dict[str, dict[str | None, int]]:
+    """Per area, members (latest self-assessment) by the level they reached there; None counts those who
+    did not meet the first level of their path. Unscored areas are left out. One statement."""
+    newest = _latest_self(team_id, key)
+    rows = session.execute(
+        sa.select(col(AreaScore.area_id), col(AreaScore.reached), sa.func.count())
+        .join(newest, newest.c.assessment_id == col(AreaScore.assessment_id))
+        .where(newest.c.rn == 1, col(AreaScore.score).is_not(None))
+        .group_by(col(AreaScore.area_id), col(AreaScore.reached))
+    ).all()
+    out: dict[str, dict[str | None, int]] = {}
+    for area_id, level, n in rows:
+        out.setdefault(area_id, {})[level] = int(n)
+    return out
 
 
 def no_scores(area_id: str) -> scoring.TeamAreaStats:
@@ -124,7 +141,7 @@ def top_experts(
         )
         .join(newest, newest.c.assessment_id == col(AreaScore.assessment_id))
         .join(User, col(User.id) == newest.c.subject_id)
-        .where(newest.c.rn == 1, score >= expert_level)
+        .where(newest.c.rn == 1, score >= expert_level - scoring.TOLERANCE)
         .subquery("ranked")
     )
     rows = session.execute(

@@ -104,6 +104,7 @@ def team_summary(
         top_experts=experts,
         roster=entries if roster and individuals else None,
         pages=pages,
+        reached=aggregates.reached(session, team.id, key) if individuals else {},
     )
 
 
@@ -133,14 +134,16 @@ def _members(parsed: dict[int, Questionnaire], rows: list[Any]) -> list[MemberSu
         if row.kind == "self":
             own[row.user_id] = row
             if row.area_id is not None:
-                own_areas[row.user_id][row.area_id] = AreaRating(row.score, row.target, row.gap)
+                own_areas[row.user_id][row.area_id] = AreaRating(
+                    row.score, row.target, row.gap, row.new_score, row.reached
+                )
         elif row.kind == "manager":
             managers[row.user_id] = row
             if row.area_id is not None:
                 manager_scores[row.user_id][row.area_id] = row.score
 
-    # Worked out once per (version, level), not once per member.
-    outside: dict[tuple[int, str], frozenset[str]] = {}
+    # Worked out once per (version, level, specialism), not once per member.
+    outside: dict[tuple[int, str, str | None], frozenset[str]] = {}
     members = []
     for uid, person in people.items():
         manager = None
@@ -154,9 +157,9 @@ def _members(parsed: dict[int, Questionnaire], rows: list[Any]) -> list[MemberSu
             members.append(MemberSummary(uid, person.name, person.email, person.role, manager=manager))
             continue
         taken = parsed[row.version_id]
-        where = (row.version_id, row.target_level)
+        where = (row.version_id, row.target_level, row.specialism)
         if where not in outside:
-            outside[where] = not_in_play(taken, row.target_level)
+            outside[where] = not_in_play(taken, row.target_level, row.specialism)
         members.append(
             MemberSummary(
                 user_id=uid,
@@ -168,8 +171,11 @@ def _members(parsed: dict[int, Questionnaire], rows: list[Any]) -> list[MemberSu
                 submitted_at=row.submitted_at,
                 version=taken.version,
                 readiness=row.readiness,
+                readiness_all=row.readiness_all,
+                readiness_new=row.readiness_new,
+                specialism=row.specialism,
                 areas=own_areas[uid],
-                profile_of=(taken, row.target_level),
+                profile_of=(taken, row.target_level, row.specialism),
                 manager=manager,
                 not_in_play=outside[where],
             )

@@ -72,6 +72,8 @@ def member_rows(
             col(AreaScore.score),
             col(AreaScore.target),
             col(AreaScore.gap),
+            col(AreaScore.new_score),
+            col(AreaScore.reached),
         )
         .outerjoin(newest, sa.and_(newest.c.subject_id == people.c.user_id, newest.c.rn == 1))
         .outerjoin(AreaScore, col(AreaScore.assessment_id) == newest.c.assessment_id)

@@ -30,6 +30,10 @@ class AreaRating:
     score: float | None
     target: float
     gap: float | None
+    #: What the member's level adds to the area (None: nothing, or not scored).
+    new_score: float | None = None
+    #: The last level of the member's path met in the area (None: not even the first).
+    reached: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,15 +60,18 @@ class MemberSummary:
     submitted_at: datetime | None = None
     version: int | None = None
     readiness: float | None = None
+    readiness_all: float | None = None
+    readiness_new: float | None = None
+    specialism: str | None = None
     areas: dict[str, AreaRating] = field(default_factory=dict)
     manager: ManagerRating | None = None
     #: Areas of the framework version the member took that are not in play at their level (e.g. a
     #: manager-track area for an individual contributor): shown as such, never as "not submitted".
     not_in_play: frozenset[str] = frozenset()
 
-    #: (framework version taken, target level): the profile is rebuilt from these only when asked for,
-    #: so a page of 50 members out of 1,000 scores 50 plans, not 1,000.
-    profile_of: tuple[Questionnaire, str] | None = field(default=None, repr=False, compare=False)
+    #: (framework version taken, target level, specialism): the profile is rebuilt from these only when
+    #: asked for, so a page of 50 members out of 1,000 scores 50 plans, not 1,000.
+    profile_of: tuple[Questionnaire, str, str | None] | None = field(default=None, repr=False, compare=False)
     #: A profile already at hand (tests, callers that scored it themselves).
     given_profile: scoring.Profile | None = field(default=None, repr=False, compare=False)
 
@@ -76,8 +83,8 @@ class MemberSummary:
         """Rebuilt from the stored scores against the version the member took (top gaps, plan)."""
         if self.given_profile is not None or self.profile_of is None:
             return self.given_profile
-        questionnaire, level = self.profile_of
-        return _profile(questionnaire, level, self.areas)
+        questionnaire, level, specialism = self.profile_of
+        return _profile(questionnaire, level, specialism, self.areas)
 
     @property
     def submitted(self) -> bool:
@@ -91,6 +98,10 @@ class MemberSummary:
         rating = self.areas.get(area_id)
         return rating.gap if rating else None
 
+    def reached(self, area_id: str) -> str | None:
+        rating = self.areas.get(area_id)
+        return rating.reached if rating else None
+
     @property
     def scores(self) -> dict[str, float | None]:
         return {area_id: rating.score for area_id, rating in self.areas.items()}
@@ -100,8 +111,8 @@ class MemberSummary:
         """The profile's top gaps; without a profile at hand, worked out without its plan."""
         if self.given_profile is not None or self.profile_of is None or "profile" in self.__dict__:
             return list(self.profile.top_gaps) if self.profile else []
-        questionnaire, level = self.profile_of
-        results = _results(questionnaire, level, self.areas)
+        questionnaire, level, specialism = self.profile_of
+        results = _results(questionnaire, level, specialism, self.areas)
         return scoring.top_gaps(questionnaire, results) if results is not None else []
 
     def comparison(self, area_ids: list[str]) -> list[scoring.Comparison]:
@@ -205,6 +216,8 @@ class TeamSummary:
     roster: list[RosterEntry] | None = None
     #: Which page of the members `members` is, when it is one page.
     pages: Pages | None = None
+    #: Per area, members by the level they reached there (None: not the first level of their path).
+    reached: dict[str, dict[str | None, int]] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -246,7 +259,7 @@ class TeamSummary:
         found = [
             Expert(m.user_id, m.name, s)
             for m in self.submitted
-            if (s := m.score(area_id)) is not None and s >= self.expert_level
+            if (s := m.score(area_id)) is not None and s >= self.expert_level - scoring.TOLERANCE
         ]
         return sorted(found, key=lambda e: (-e.score, e.name))
 
@@ -263,7 +276,9 @@ class TeamSummary:
             for area_id in member.top_gaps[:MENTOR_GAPS]:
                 mentors = [e for e in self.experts(area_id) if e.user_id != member.user_id]
                 own = member.score(area_id)
-                count = self.expert_count(area_id) - int(own is not None and own >= self.expert_level)
+                count = self.expert_count(area_id) - int(
+                    own is not None and own >= self.expert_level - scoring.TOLERANCE
+                )
                 out.append(MentorSuggestion(member, area_id, member.gap(area_id), mentors, count))
         return out
 
@@ -297,6 +312,11 @@ class TeamSummary:
             "members": [],
         }
         if individuals:
+            out["reached"] = {
+                area_id: {level or "none": n for level, n in counts.items()}
+                for area_id, counts in self.reached.items()
+            }
+        if individuals:
             out["members"] = [self._member_dict(m) for m in self.members]
         return out
 
@@ -314,12 +334,20 @@ class TeamSummary:
             submitted_at=_iso(m.submitted_at),
             questionnaire_version=m.version,
             target_level=m.level,
+            specialism=m.specialism,
             readiness=m.readiness,
+            readiness_all=m.readiness_all,
+            readiness_new=m.readiness_new,
+            reached={area_id: r.reached for area_id, r in m.areas.items()},
             scores={area_id: r.score for area_id, r in m.areas.items()},
             targets={area_id: r.target for area_id, r in m.areas.items()},
             gaps={area_id: r.gap for area_id, r in m.areas.items()},
             top_gaps=m.top_gaps,
-            expert_in=[a for a in self.area_ids if (s := m.score(a)) is not None and s >= self.expert_level],
+            expert_in=[
+                a
+                for a in self.area_ids
+                if (s := m.score(a)) is not None and s >= self.expert_level - scoring.TOLERANCE
+            ],
             manager=None,
         )
         if m.manager is not None:
@@ -336,25 +364,37 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def not_in_play(q: Questionnaire, level: str) -> frozenset[str]:
-    """Areas of `q` not in play at `level` (none when the framework does not know the level)."""
+def not_in_play(q: Questionnaire, level: str, specialism: str | None = None) -> frozenset[str]:
+    """Areas of `q` not in play at `level` for `specialism` (none when the framework does not know the
+    level)."""
     if level not in q.level_ids:
         return frozenset()
-    return frozenset(area.id for area in q.areas if not q.area_in_play(area, level))
+    return frozenset(area.id for area in q.areas if not q.area_in_play(area, level, specialism))
 
 
 def _results(
-    q: Questionnaire, level: str, areas: dict[str, AreaRating]
+    q: Questionnaire, level: str, specialism: str | None, areas: dict[str, AreaRating]
 ) -> dict[str, scoring.AreaResult] | None:
-    """Per area in play at `level`, its result from the stored score (None: `q` does not know the level)."""
+    """Per area in play, its result from the stored numbers (None: `q` does not know the level)."""
     if level not in q.level_ids:
         return None
-    return {
-        area.id: scoring.area_result(q, area, areas[area.id].score if area.id in areas else None, level)
-        for area in q.areas_in_play(level)
-    }
+    out = {}
+    for area in q.areas_in_play(level, specialism):
+        rating = areas.get(area.id)
+        out[area.id] = scoring.area_result(
+            q,
+            area,
+            rating.score if rating else None,
+            level,
+            added=scoring.is_added(q, area, level, specialism),
+            new_score=rating.new_score if rating else None,
+            reached=rating.reached if rating else None,
+        )
+    return out
 
 
-def _profile(q: Questionnaire, level: str, areas: dict[str, AreaRating]) -> scoring.Profile | None:
-    results = _results(q, level, areas)
-    return scoring.profile_from_results(q, level, results) if results is not None else None
+def _profile(
+    q: Questionnaire, level: str, specialism: str | None, areas: dict[str, AreaRating]
+) -> scoring.Profile | None:
+    results = _results(q, level, specialism, areas)
+    return scoring.profile_from_results(q, level, results, specialism) if results is not None else None
