@@ -362,12 +362,13 @@ def test_assessments_import_stores_a_scored_submitted_assessment_once(
 @pytest.mark.usefixtures("team_of_two")
 def test_assessments_import_names_the_bad_item_and_stores_nothing(tmp_path: Path, engine: sa.Engine) -> None:
     answers = every_item(2)
-    answers["math-probability"] = 9
+    asked = next(iter(answers))
+    answers[asked] = 9
     answers["no-such-item"] = 1
     path = answers_file(tmp_path, answers)
     result = run(*import_args(path))
     assert result.exit_code == 1
-    assert f"{path}: math-probability: 9 is not on the scale (0, 1, 2, 3, 4)" in result.output
+    assert f"{path}: {asked}: 9 is not on the scale (0, 1, 2, 3, 4)" in result.output
     assert f"{path}: no-such-item: unknown item" in result.output
     assert counts(engine)["Assessment"] == 0
 
@@ -521,35 +522,49 @@ def demo_self_assessments(engine: sa.Engine) -> list[tuple[Assessment, Questionn
         )
 
 
-def test_demo_takes_earlier_cycles_on_version_1_and_the_current_one_at_every_level_of_version_2(
-    engine: sa.Engine,
-) -> None:
+def test_demo_takes_its_cycles_on_versions_1_2_and_3_at_every_level_and_specialism(engine: sa.Engine) -> None:
     ok("demo")
     rows = demo_self_assessments(engine)
     current = [(a, v) for a, v, c in rows if c.closed_at is None]
     earlier = [(a, v) for a, v, c in rows if c.closed_at is not None]
     assert current and earlier
-    assert {v.version for _, v in current} == {2} and {v.version for _, v in earlier} == {1}
+    assert {v.version for _, v in current} == {3} and {v.version for _, v in earlier} == {1, 2}
     levels = {(v.key, a.target_level) for a, v in current}
     assert {lv for key, lv in levels if key == "ml-engineer"} == {"junior", "mid", "senior", "staff"}
     assert {lv for key, lv in levels if key == "ml-team-manager"} == {
+        "team-manager",
+        "multi-team-manager",
+        "leads-managers",
+    }
+    # People of each specialism, and generalists, in the current cycle.
+    assert {a.specialism for a, v in current if v.key == "ml-engineer"} == {
+        None,
+        "research",
+        "platform",
+        "llm-apps",
+    }
+    # Version 1 had three levels with other names, version 2 named the manager levels by time in role:
+    # people were assessed at what their level was then.
+    assert {a.target_level for a, v in earlier if v.version == 1} <= {"junior", "mid", "senior"}
+    assert {a.target_level for a, v in earlier if v.version == 2 and v.key == "ml-team-manager"} <= {
         "new-to-ml",
         "established",
         "leads-managers",
     }
-    # Version 1 had three levels with other names: people were assessed at what their level was then.
-    assert {a.target_level for a, _ in earlier} <= {"junior", "mid", "senior"}
-    # Version 2 asks nobody a behaviour of a level above their own.
+    assert all(a.specialism is None for a, v in earlier)
+    # Version 3 asks nobody a behaviour of a level above their own, nor of another specialism.
     with Session(engine) as session:
         for assessment, version in current:
             if version.key != "ml-engineer":
                 continue
             answers = session.exec(select(Answer.item_id).where(Answer.assessment_id == assessment.id)).all()
-            level = assessment.target_level
-            assert set(answers) <= {i.id for a in ENGINEER.areas for i in ENGINEER.items_in_play(a, level)}
+            level, specialism = assessment.target_level, assessment.specialism
+            assert set(answers) <= {
+                i.id for a in ENGINEER.areas for i in ENGINEER.items_in_play(a, level, specialism)
+            }
 
 
-def test_demo_in_a_database_that_already_holds_version_2_takes_every_cycle_on_it(engine: sa.Engine) -> None:
+def test_demo_in_a_database_that_already_holds_version_3_takes_every_cycle_on_it(engine: sa.Engine) -> None:
     from competency.services.snapshots import ensure_snapshot
 
     with Session(engine) as session:
@@ -557,8 +572,9 @@ def test_demo_in_a_database_that_already_holds_version_2_takes_every_cycle_on_it
         session.commit()
     ok("demo")
     versions = {(v.key, v.version) for _, v, _ in demo_self_assessments(engine)}
-    assert ("ml-engineer", 1) not in versions and ("ml-engineer", 2) in versions
-    assert ("ml-team-manager", 1) in versions
+    assert ("ml-engineer", 1) not in versions and ("ml-engineer", 2) not in versions
+    assert ("ml-engineer", 3) in versions
+    assert {("ml-team-manager", 1), ("ml-team-manager", 2), ("ml-team-manager", 3)} <= versions
 
 
 def test_demo_teams_have_experts_gaps_a_single_expert_and_an_area_without_one(engine: sa.Engine) -> None:

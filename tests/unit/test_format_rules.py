@@ -598,3 +598,12 @@ def test_numbers_as_targets_keys_are_told_to_be_quoted_all_at_once() -> None:
     assert ("areas[0].targets", "level ids are text: put the numbers in quotes ('1', '2')") in messages
     # Not reported a second time as unknown levels.
     assert not [m for _, m in messages if m.startswith("unknown level")]
+
+
+def test_until_on_another_track_than_the_level_is_not_refused() -> None:
+    # lead (manager track) never passes staff (ic track): the item is simply asked at lead.
+    text = mutate(
+        "{id: b1, text: Item b1, level: lead}", "{id: b1, text: Item b1, level: lead, until: staff}"
+    )
+    q = load_text(text)
+    assert [i.id for i in q.items_in_play(q.area("beta"), "lead")] == ["b1"]

@@ -448,3 +448,28 @@ def test_none_of_the_levels_own_behaviours_gives_no_readiness_for_what_it_adds()
     assert profile.readiness_all is not None and profile.readiness_all > 75
     assert profile.readiness_new == 0.0
     assert profile.readiness == 0.0
+
+
+def test_a_level_whose_behaviours_all_stopped_being_asked_does_not_block_the_level_reached() -> None:
+    # alpha's only junior behaviour is asked until junior; at staff the person answered nothing of
+    # junior's, so junior has no cell and the walk starts at mid.
+    q = load_text(
+        """
+id: retired
+version: 1
+title: Retired habits
+scale: [{value: 0, label: a}, {value: 1, label: b}, {value: 2, label: c}]
+levels: [junior, mid, staff]
+areas:
+  - id: alpha
+    title: Alpha
+    targets: {junior: 1, mid: 1, staff: 2}
+    items:
+      - {id: habit, text: A junior habit, level: junior, until: junior}
+      - {id: craft, text: Craft, level: mid}
+      - {id: lead, text: Leading, level: staff}
+"""
+    )
+    profile = scoring.score(q, {"craft": 2, "lead": 2}, "staff")
+    assert profile.areas["alpha"].ladder == (("mid", True), ("staff", True))
+    assert profile.areas["alpha"].reached == "staff"

@@ -138,7 +138,9 @@ def test_the_profile_shows_both_readiness_parts_and_the_ladder_grid(ddat_app: Fl
         row = grid.split(Q.area(area_id).title)[1].split("</tr>")[0]
         reached = Q.level(result["reached"]).name if result["reached"] else "none yet"
         assert f"<strong>{reached}</strong>" in row
-        assert row.count('✓<span class="cell-word"> met</span>') == sum(1 for met in result["ladder"].values() if met)
+        assert row.count('✓<span class="cell-word"> met</span>') == sum(
+            1 for met in result["ladder"].values() if met
+        )
 
 
 def test_a_person_chooses_their_focus_and_their_manager_sees_it(

@@ -38,7 +38,9 @@ def author_message(error: Any) -> str:
     number = error.get("input")
     if kind == "string_type" and isinstance(number, bool):
         # YAML 1.1 reads a bare No, Yes, On, Off, True or False as a boolean: a scale label "No" is common.
-        return "must be text: YAML reads a bare yes/no/on/off/true/false as true or false, so put it in quotes"
+        return (
+            "must be text: YAML reads a bare yes/no/on/off/true/false as true or false, so put it in quotes"
+        )
     if _names_a_level(loc) and isinstance(number, int | float) and not isinstance(number, bool):
         # YAML reads `level: 1` as a number; a level id is text, as in `levels: ["1", "2"]`.
         return f"level ids are text: put the number in quotes ('{number:g}')"

@@ -135,7 +135,7 @@ def rule_violations(data: Any, *, stored: bool = False) -> list[Violation]:
                     )
         items = _list(_get(area, "items"))
         for ii, item in enumerate(items):
-            _check_item(out, item, ("areas", ai, "items", ii), level_ids, specialism_ids)
+            _check_item(out, item, ("areas", ai, "items", ii), level_ids, specialism_ids, paths)
         missing = [
             level
             for level in level_ids
@@ -167,19 +167,20 @@ def _missing_targets(missing: list[str], targets: Any) -> str:
 
 
 def _check_item(
-    out: list[Violation], item: Any, path: PathKey, level_ids: list[str], specialism_ids: list[str]
+    out: list[Violation],
+    item: Any,
+    path: PathKey,
+    level_ids: list[str],
+    specialism_ids: list[str],
+    paths: dict[str, tuple[str, ...]],
 ) -> None:
+    """Known levels and specialism; an `until` that ends the item before its `level` on that level's path
+    (it would never be asked) is refused."""
     level, until = _get(item, "level"), _get(item, "until")
     for field, value in (("level", level), ("until", until)):
         if isinstance(value, str) and level_ids and value not in level_ids:
             out.append(((*path, field), _unknown("level", value, level_ids, "levels")))
-    if (
-        isinstance(level, str)
-        and isinstance(until, str)
-        and level in level_ids
-        and until in level_ids
-        and level_ids.index(until) < level_ids.index(level)
-    ):
+    if isinstance(level, str) and isinstance(until, str) and until in paths.get(level, ())[:-1]:
         out.append(
             (
                 (*path, "until"),

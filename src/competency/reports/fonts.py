@@ -28,7 +28,11 @@ def pdf_font_characters() -> frozenset[int] | None:
 def _font_file() -> Path | None:
     try:
         found = subprocess.run(
-            ["fc-match", "--format=%{file}", PDF_FONT], capture_output=True, text=True, timeout=10, check=False
+            ["fc-match", "--format=%{file}", PDF_FONT],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         found = ""

@@ -140,6 +140,10 @@ def ladder(
     cells = []
     for step in q.levels_in_play(area, level, specialism):
         items = [item for item in asked if q.item_in_play(item, step, specialism)]
+        if not items:
+            # Everything the area asked at that level has stopped being asked (`until`): the person
+            # answered nothing there, so the level neither counts as met nor stops the walk.
+            continue
         whole = weighted_mean(q, items, answers)
         own = [item for item in items if item.level == step]
         new = weighted_mean(q, own, answers) if own else whole
