@@ -22,6 +22,7 @@ from competency.services.demo.cast import (
 from competency.services.demo.load import EARLIER_FOLDERS, DemoResult, load_demo, other_people
 
 __all__ = [
+    "EARLIER_FOLDERS",
     "ENGINEER",
     "FORECASTING",
     "FRAMEWORKS",
@@ -30,7 +31,6 @@ __all__ = [
     "PEOPLE",
     "PLATFORM",
     "TEAMS",
-    "EARLIER_FOLDERS",
     "VISION",
     "DemoResult",
     "Person",
