@@ -62,6 +62,7 @@ def test_the_service_checks_again_under_the_lock(app, make_user, make_team) -> N
         session.commit()
         area = q.areas[0]
         with pytest.raises(assessments.NotAllowed):
-            assessments.save_area(session, taken, area, {area.items[0].id: 2}, None, actor=rater)
+            asked = q.items_in_play(area, "mid")[0]
+            assessments.save_area(session, taken, area, {asked.id: 2}, None, actor=rater)
         with pytest.raises(assessments.NotAllowed):
             assessments.submit(session, taken, actor=rater)

@@ -446,12 +446,12 @@ def test_questionnaire_status_shows_counts_snapshots_and_every_problem(
 
     # The engineer file breaks: its problems show, and the version stored last keeps serving.
     engineer.write_text(
-        engineer.read_text(encoding="utf-8").replace("version: 2", "version: two", 1), encoding="utf-8"
+        engineer.read_text(encoding="utf-8").replace("version: 3", "version: two", 1), encoding="utf-8"
     )
     app.extensions["competency.catalog"].refresh(force=True)
     html = client.get("/admin/questionnaires").get_data(as_text=True)
     assert f"{engineer}:2:1: version: must be a whole number" in html
-    assert "The last good version (ml-engineer v2) keeps serving" in html
+    assert "The last good version (ml-engineer v3) keeps serving" in html
     with app.app_context():
         assert catalog().get("ml-engineer") is not None
         assert len(db().exec(select(QuestionnaireVersion)).all()) == 1

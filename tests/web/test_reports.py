@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -11,6 +12,7 @@ from sqlmodel import select
 from tests.web.conftest import login
 from tests.web.world import answers_for, build_world
 
+from competency import scoring
 from competency.models import AuditEvent, User
 from competency.services import assessments, profiles
 from competency.web.requests import catalog, db
@@ -77,7 +79,11 @@ def test_scores_csv_has_a_row_per_person_and_area_for_hr_only(app, make_user) ->
     assert (
         first["person"] == "Sam Subject" and first["email"] == "sam@example.org" and first["team"] == "Vision"
     )
-    assert first["framework"] == "ml-engineer" and first["version"] == "2" and first["level"] == "mid"
+    assert (
+        first["framework"] == "ml-engineer"
+        and first["version"] == str(questionnaire.version)
+        and first["level"] == "mid"
+    )
     area = questionnaire.areas[0]
     assert float(first["score"]) == pytest.approx(2.0)  # every answer 2, no reverse items in this area
     assert float(first["target"]) == area.targets["mid"]
@@ -140,13 +146,19 @@ def test_csv_for_people_opens_in_excel_and_raw_keeps_full_precision(app, make_us
         subject = session.get(User, world.subject.id)
         subject.name = "Zoë Müller"
         manager = session.get(User, world.manager.id)
-        # Uneven answers in an area whose mean then has more than two decimals: one statement of k at 1,
-        # the others at 3, gives 3 - 2/k (k = 3, 6, 7, 9, ... statements asked at mid).
+        # Uneven answers in an area whose mean then has more than two decimals: one statement at 1, the
+        # others at 3 (the first area where that mean is not a two-decimal number).
         answers = answers_for(questionnaire, 3)
+
+        def uneven(area: Any) -> dict[str, int]:
+            return {**answers, questionnaire.items_in_play(area, "mid")[0].id: 1}
+
         area = next(
-            a for a in questionnaire.areas_in_play("mid") if 200 % len(questionnaire.items_in_play(a, "mid"))
+            a
+            for a in questionnaire.areas_in_play("mid")
+            if (s := scoring.area_score(questionnaire, a, uneven(a), "mid")) is not None and round(s, 2) != s
         )
-        answers[questionnaire.items_in_play(area, "mid")[0].id] = 1
+        answers = uneven(area)
         _, rated = assessments.record(
             session,
             questionnaire,
