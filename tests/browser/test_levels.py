@@ -122,12 +122,19 @@ def test_ic_rates_only_what_is_in_play_and_sees_level_aware_results(browser: Any
     log_in(page, "ida@example.org")
     page.goto("/assessments/new")
     card = page.locator("section.card", has=page.get_by_role("heading", name="Product Engineering"))
-    # Labels, never ids; the person's own level preselected; every level described, by track.
+    # The choice first: labels, never ids, each with how long it takes; the person's own level
+    # preselected; what each level means one click away, by track.
     level_select = card.locator("select")
     assert level_select.input_value() == "senior"
     options = level_select.locator("option").all_inner_texts()
-    assert "Senior Engineer (Individual contributor)" in options
-    assert "Engineering Manager (People manager)" in options
+    senior = sum(len(LADDER.items_in_play(a, "senior")) for a in LADDER.areas_in_play("senior"))
+    minutes = -(-senior * 15 // 60)  # 15 seconds a statement, rounded up
+    assert (
+        f"Senior Engineer (Individual contributor): {senior} statements, about {minutes} minutes" in options
+    )
+    assert any(o.startswith("Engineering Manager (People manager): ") for o in options)
+    assert not card.get_by_text("Owns a system end to end").is_visible()
+    card.get_by_text("What each level means").click()
     assert card.get_by_text("Owns a system end to end").is_visible()
     assert card.get_by_text("Leads managers; shapes the organisation").is_visible()
     assert page.get_by_text("not a performance rating").is_visible()
@@ -144,7 +151,10 @@ def test_ic_rates_only_what_is_in_play_and_sees_level_aware_results(browser: Any
 
     body = page.locator("main").inner_text()
     assert "readiness for Senior Engineer" in body
-    assert "share of the Senior Engineer targets reached" in body
+    assert (
+        "Meets 84.1 % of everything Senior Engineer expects and 82.5 % of what Senior Engineer adds to"
+        in body
+    )
     assert "Owns a system end to end" in body  # the level's description
     assert "People leadership" not in body  # not in play for an IC
     page.get_by_text("What Senior Engineer looks like").click()
@@ -155,9 +165,22 @@ def test_ic_rates_only_what_is_in_play_and_sees_level_aware_results(browser: Any
         "strong", has_text="Write and defend the design of a module others build on"
     ).is_visible()
     assert plan.locator("strong", has_text="Take an introductory course on testing").count() == 0
-    shot(page, "profile-1280")
-    page.set_viewport_size({"width": 390, "height": 844})
-    shot(page, "profile-390")
+    # At both widths: both readiness parts, the ladder grid with its target column, the focus first.
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900 if width > 400 else 844})
+        page.reload()  # plotly sizes a chart to its container when it draws it
+        assert page.get_by_text(re.compile(r"^Meets 84\.1 % of everything")).is_visible()
+        grid = page.locator("table.ladder")
+        grid.scroll_into_view_if_needed()
+        assert grid.is_visible()
+        assert grid.locator("thead th.target-col").inner_text().startswith("Senior Engineer")
+        assert grid.locator("tbody tr").count() == len(LADDER.areas_in_play("senior"))
+        focus = page.get_by_role("heading", name="Start here: your focus")
+        focus.scroll_into_view_if_needed()
+        assert focus.is_visible()
+        # The grid fits the phone's width or scrolls inside its own region, never the page.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        shot(page, f"profile-{width}")
     page.context.close()
 
 

@@ -48,6 +48,8 @@ class DraftItem:
     areas_total: int
     cycle: Cycle | None = None
     overdue: bool = False
+    #: The target level as the framework names it (its label, not its id).
+    level_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,7 @@ def _drafts(
                 subject_name=subject.name,
                 areas_done=areas_done,
                 areas_total=len(asked),
+                level_name=questionnaire.level(level).name if level in questionnaire.level_ids else level,
                 cycle=cycle,
                 overdue=bool(status and status.overdue),
             )
