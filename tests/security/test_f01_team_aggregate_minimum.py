@@ -70,6 +70,12 @@ def test_an_area_scored_by_too_few_is_withheld_from_plain_members() -> None:
     titles = {"wide": "Wide", "narrow": "Narrow"}
     summary = teams.TeamSummary(1, "T", Q(), [], stats, titles, counts=(6, 6))  # type: ignore[arg-type]
     shown = teams.aggregate_only(summary, THRESHOLD)
-    assert shown.stats["wide"] == stats["wide"]
+    assert shown.stats["wide"].mean == stats["wide"].mean and shown.stats["wide"].n == 6
+    # No order statistics for plain members.
+    assert (shown.stats["wide"].median, shown.stats["wide"].min, shown.stats["wide"].max) == (
+        None,
+        None,
+        None,
+    )
     assert shown.stats["narrow"].mean is None and shown.stats["narrow"].experts == 0
     assert shown.withheld == {"narrow"}

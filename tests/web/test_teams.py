@@ -274,18 +274,20 @@ def test_plain_member_sees_the_aggregate_only_once_enough_have_submitted(
     assert 'id="heatmap"' not in text and "/assess?" not in text
     data = client.get(f"/api/teams/{team_id}/summary?questionnaire={ML}").get_json()
     assert data["members"] == [] and data["visibility"] == "aggregate"
-    assert data["areas"][area.id]["median"] == pytest.approx(2)
-    # The radar has the mean, band and target, and no member traces.
+    # The mean, but no order statistics: with their own score, a median and a range would give the
+    # others' scores away.
+    assert data["areas"][area.id]["mean"] == pytest.approx(statistics.fmean(values))
+    assert {data["areas"][a][k] for a in data["areas"] for k in ("median", "min", "max")} == {None}
+    # The radar has the mean and the target: no band (an order statistic), no member traces.
     radar = re.search(r'id="radar-data"[^>]*>(.*?)</script>', text, re.S)
     assert radar and "legendonly" not in radar.group(1)
-    # Every trace, the band included, sits on the same spokes (numbered: the framework has many areas);
-    # a band on area titles put the team on two half-circles of 36 spokes.
     figure = json.loads(html.unescape(radar.group(1)))
-    band, *lines = figure["data"]
-    assert band["name"] == "Lowest to highest" and band["theta"]
-    spokes = lines[0]["theta"]
-    assert len(set(spokes)) == len(ml.areas) and spokes[0] == "1"
-    assert all(set(trace["theta"]) <= set(spokes) for trace in figure["data"])
+    assert [t["name"][:8] for t in figure["data"]] == ["Target (", "Team mea"]
+    assert "Lowest to highest" not in text
+    # Every trace on the same spokes, in the order the axis fixes (numbered: the framework has many areas).
+    spokes = figure["layout"]["polar"]["angularaxis"]["categoryarray"]
+    assert len(spokes) == len(ml.areas) and spokes[0] == "1"
+    assert all(trace["theta"][:-1] == spokes for trace in figure["data"])
 
 
 def test_plain_member_below_the_threshold_is_told_why_nothing_is_shown(

@@ -99,6 +99,10 @@ def radar(
                 # Categories, so that numbered spokes ("1", "2", ...) are not read as degrees.
                 "angularaxis": {
                     "type": "category",
+                    # The spokes' order is fixed here, not taken from whichever trace comes first (a
+                    # trace that leaves out hidden areas would reorder every spoke after it).
+                    "categoryorder": "array",
+                    "categoryarray": labels[:-1],
                     "tickfont": {"size": 12},
                     "direction": "clockwise",
                     "rotation": 90,

@@ -24,8 +24,9 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def team_radar(summary: TeamSummary, level: str) -> dict[str, Any]:
-    """Team mean, the min-max band and the target of `level`: always drawn, never hidden by a click.
+def team_radar(summary: TeamSummary, level: str, *, band: bool = True) -> dict[str, Any]:
+    """Team mean, the min-max band (for those who see individuals: plain members get no order statistics)
+    and the target of `level`: always drawn, never hidden by a click.
 
     Members are added on demand by the picker beside the chart (static/js/team.js, data from
     `member_series`), so a team of a thousand does not send a thousand hidden traces.
@@ -51,13 +52,15 @@ def team_radar(summary: TeamSummary, level: str) -> dict[str, Any]:
         },
     ]
     figure = charts.radar(q, traces)
-    # The band's corners sit on the same spokes as the other traces (numbered when there are many areas).
-    spokes = figure["data"][0]["theta"][:-1]
-    figure["data"].insert(
-        0, _band(spokes, [s.min if s else None for s in stats], [s.max if s else None for s in stats])
-    )
+    mean = figure["data"][1]
+    if band:
+        # The band's corners sit on the same spokes as the other traces (numbered when there are many areas).
+        spokes = figure["data"][0]["theta"][:-1]
+        figure["data"].insert(
+            0, _band(spokes, [s.min if s else None for s in stats], [s.max if s else None for s in stats])
+        )
     # The mean's fill is the band's colour, a little darker; the band shows through it.
-    figure["data"][2]["fillcolor"] = "rgba(37, 99, 235, 0.22)"
+    mean["fillcolor"] = "rgba(37, 99, 235, 0.22)"
     layout = figure["layout"]
     # The scale labels run between the first two areas, clear of the top area's title.
     layout["polar"]["radialaxis"]["angle"] = 90 - 180 / max(len(area_ids), 1)

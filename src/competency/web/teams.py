@@ -139,7 +139,7 @@ def dashboard(team_id: int) -> str:
             progress = service.anonymous_progress(progress)
             trend = service.aggregate_trend(trend, view.threshold)
         if summary.submitted_count:
-            figures["radar"] = team_charts.team_radar(summary, level)
+            figures["radar"] = team_charts.team_radar(summary, level, band=view.individuals)
         if members:
             figures["heatmap"] = team_charts.heatmap(summary, members)
         if any(point.submitted for point in trend):

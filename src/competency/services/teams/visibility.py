@@ -46,7 +46,12 @@ def aggregate_only(summary: TeamSummary, threshold: int) -> TeamSummary:
     withheld = frozenset(a for a, st in summary.stats.items() if 0 < st.n < threshold)
     if summary.submitted_count < threshold:
         withheld = frozenset(summary.stats)
-    stats = {a: (_withheld_stats(a) if a in withheld else st) for a, st in summary.stats.items()}
+    # No order statistics for members: with their own score, a median and a range of five give away the
+    # others' (the mean stays, over at least `threshold` people).
+    stats = {
+        a: (_withheld_stats(a) if a in withheld else replace(st, median=None, min=None, max=None))
+        for a, st in summary.stats.items()
+    }
     return replace(
         summary,
         members=[],
