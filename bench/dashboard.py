@@ -65,6 +65,8 @@ def seed(database_url: str, sizes: list[int]) -> dict[int, int]:
                     status="submitted",
                     submitted_at=now - timedelta(days=1),
                     readiness=profile.readiness,
+                    readiness_all=profile.readiness_all,
+                    readiness_new=profile.readiness_new,
                 )
                 session.add(assessment)
                 session.flush()
@@ -82,6 +84,8 @@ def seed(database_url: str, sizes: list[int]) -> dict[int, int]:
                             "target": r.target,
                             "gap": r.gap,
                             "attainment": r.attainment,
+                            "new_score": r.new_score,
+                            "reached": r.reached,
                         }
                         for a, r in profile.areas.items()
                     ],
@@ -100,6 +104,10 @@ def main() -> None:
         workdir = Path(tmp)
         url = f"sqlite:///{workdir / 'bench.db'}"
         teams = seed(url, args.sizes)
+        from competency.config import questionnaire_dir
+        from competency.questionnaire import load_file
+
+        shipped = load_file(questionnaire_dir() / "ml-engineer.yaml")
         rows = {}
         with gunicorn(url, workdir) as base:
             client = Client(base)
@@ -113,7 +121,8 @@ def main() -> None:
         "## Team dashboard (issue: managers)",
         "",
         f"`python -m bench.dashboard --requests {args.requests}`: gunicorn, 2 sync workers, SQLite, every member "
-        f"with a submitted self-assessment of ml-engineer version 2 at mid (18 areas asked), {machine()}. "
+        f"with a submitted self-assessment of ml-engineer version {shipped.version} at mid "
+        f"({len(shipped.areas_in_play('mid'))} areas asked), {machine()}. "
         f"Hello-world template route on the same server: p50 {hello[0] * 1000:.2f} ms, p95 {hello[1] * 1000:.2f} ms. "
         "Budget: 50 members <= 150 ms, 1,000 members p95 <= 300 ms (the member sections show 50 a page).",
         "",

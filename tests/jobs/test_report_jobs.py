@@ -47,7 +47,7 @@ def cycle_with_two_submissions(app, make_user):  # type: ignore[no-untyped-def]
                 assessor=person,
                 kind="self",
                 level=level,
-                answers=answers_for(questionnaire, 3),
+                answers=answers_for(questionnaire, 3, level),
                 cycle_id=cycle.id,
             )
         session.commit()

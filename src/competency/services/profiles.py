@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from competency import scoring
@@ -159,11 +160,47 @@ def _submitted(
             QuestionnaireVersion.key == key,
         )
         .order_by(col(Assessment.submitted_at), col(Assessment.id))
+        # The definition (100 kB of JSON for a large framework) is read only when this process has not
+        # parsed that snapshot yet (snapshot_questionnaire caches by content hash).
+        .options(defer(col(QuestionnaireVersion.definition)))
     )
     if released_only:
         stmt = stmt.where(col(Assessment.released_at).is_not(None))
     rows = session.exec(stmt).all()
     return [(a, v) for a, v in rows]
+
+
+def _stored(session: Session, pairs: list[tuple[Assessment, QuestionnaireVersion]]) -> list[Rated]:
+    """Earlier results from the numbers stored per area (written at submit, or by migration 0006 under
+    today's rules): the history needs their scores and readiness, not their plans or ladders."""
+    if not pairs:
+        return []
+    rows: dict[int, dict[str, AreaScore]] = defaultdict(dict)
+    for row in session.exec(
+        select(AreaScore).where(col(AreaScore.assessment_id).in_([a.id for a, _ in pairs]))
+    ).all():
+        rows[row.assessment_id][row.area_id] = row
+    out = []
+    for assessment, version in pairs:
+        questionnaire = snapshot_questionnaire(version)
+        level, specialism = assessment.target_level, assessment.specialism
+        stored = rows[assessment.id or 0]
+        results = {}
+        if level in questionnaire.level_ids:
+            for area in questionnaire.areas_in_play(level, specialism):
+                row = stored.get(area.id)
+                results[area.id] = scoring.area_result(
+                    questionnaire,
+                    area,
+                    row.score if row else None,
+                    level,
+                    added=scoring.is_added(questionnaire, area, level, specialism),
+                    new_score=row.new_score if row else None,
+                    reached=row.reached if row else None,
+                )
+        profile = scoring.profile_from_results(questionnaire, level, results, specialism)
+        out.append(Rated(assessment, questionnaire, profile))
+    return out
 
 
 def _rate_all(
@@ -223,7 +260,12 @@ def person_profile(
             if until is not None and a.submitted_at and a.submitted_at <= until
         ]
     choice = chosen_focus(session, rows[-1][0].id if rows else None)
-    history = _rate_all(session, rows, {choice.assessment_id: list(choice.areas)} if choice else None)
+    # The current result in full (ladder, plan, focus), from its answers; the earlier ones from their
+    # stored numbers.
+    current_rated = _rate_all(
+        session, rows[-1:], {choice.assessment_id: list(choice.areas)} if choice else None
+    )
+    history = _stored(session, rows[:-1]) + current_rated
     manager = _rate_all(session, manager_rows[-1:])
     manager_rated = manager[0] if manager else None
     manager_name = None
