@@ -59,21 +59,39 @@ def _code(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum()).lower()
 
 
-def _accept_totp(user: User, code: str) -> bool:
-    """True for a current code not used before; remembers its step so it cannot be replayed."""
+def _matching_step(user: User, code: str) -> int | None:
+    """The time step (within the window) whose code `code` is, or None."""
     if not user.totp_secret or not code.isdigit() or len(code) != 6:
-        return False
+        return None
     totp = pyotp.TOTP(user.totp_secret)
-    now = utcnow()
-    step_now = int(now.timestamp()) // totp.interval
+    step_now = int(utcnow().timestamp()) // totp.interval
     for offset in range(-VALID_WINDOW, VALID_WINDOW + 1):
         step = step_now + offset
         if secrets.compare_digest(totp.at(step * totp.interval), code):
-            if user.totp_last_step is not None and step <= user.totp_last_step:
-                return False
-            user.totp_last_step = step
-            return True
-    return False
+            return step
+    return None
+
+
+def _accept_totp(session: Session, user: User, code: str) -> bool:
+    """True for a current code not used before; its step is consumed in the same statement that checks it.
+
+    Reading `totp_last_step` and writing it in two steps let two requests carrying one code both pass
+    (one code opened several sessions): the conditional UPDATE below is the check, and the database lets
+    exactly one of them change the row. Committed at once, so the step is spent even if the caller fails.
+    """
+    step = _matching_step(user, code)
+    if step is None or user.id is None:
+        return False
+    last = col(User.totp_last_step)
+    spent = session.execute(
+        sa.update(User)
+        .where(col(User.id) == user.id, sa.or_(last.is_(None), last < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    session.refresh(user)
+    return int(getattr(spent, "rowcount", 0) or 0) == 1
 
 
 def confirm(session: Session, user: User, code: str) -> list[str]:
@@ -82,7 +100,7 @@ def confirm(session: Session, user: User, code: str) -> list[str]:
         raise ServiceError("A second factor is already set up.")
     if not user.totp_secret:
         raise ServiceError("Start the set-up again: no secret is waiting for confirmation.")
-    if not _accept_totp(user, _code(code)):
+    if not _accept_totp(session, user, _code(code)):
         raise ServiceError("That code does not match. Check the time on your phone and type the newest code.")
     user.totp_enabled_at = utcnow()
     session.add(user)
@@ -123,25 +141,28 @@ def recovery_codes_left(session: Session, user: User) -> int:
 
 
 def verify(session: Session, user: User, code: str) -> str | None:
-    """Check a code at login: "totp" or "recovery" for the kind accepted, None when refused (committed)."""
+    """Check a code at login: "totp" or "recovery" for the kind accepted, None when refused (committed).
+
+    Both kinds are spent by a conditional UPDATE whose row count says whether this request won: two
+    requests with one code cannot both open a session.
+    """
     cleaned = _code(code)
-    if _accept_totp(user, cleaned):
-        session.add(user)
-        session.commit()
+    if _accept_totp(session, user, cleaned):
         return "totp"
-    row = session.exec(
-        select(RecoveryCode).where(
-            RecoveryCode.user_id == user.id,
-            RecoveryCode.code_hash == _digest(cleaned),
+    if not cleaned or user.id is None:
+        return None
+    spent = session.execute(
+        sa.update(RecoveryCode)
+        .where(
+            col(RecoveryCode.user_id) == user.id,
+            col(RecoveryCode.code_hash) == _digest(cleaned),
             col(RecoveryCode.used_at).is_(None),
         )
-    ).first()
-    if row is not None:
-        row.used_at = utcnow()
-        session.add(row)
-        session.commit()
-        return "recovery"
-    return None
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return "recovery" if int(getattr(spent, "rowcount", 0) or 0) == 1 else None
 
 
 def disable(session: Session, user: User) -> None:
