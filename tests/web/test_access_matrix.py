@@ -98,6 +98,11 @@ MATRIX: dict[str, Route] = {
         ONLY_ADMIN,
         lambda w: {"password": "a new password 1", "repeat": "a new password 1"},
     ),
+    "admin.user_two_factor_reset": (
+        "POST",
+        lambda w: f"/admin/users/{w.other_member.id}/two-factor/reset",
+        ONLY_ADMIN,
+    ),
     "admin.teams": ("GET", lambda w: "/admin/teams", ONLY_ADMIN),
     "admin.team_add_member": (
         "POST",

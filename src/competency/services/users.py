@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from competency.models import GLOBAL_ROLES, TEAM_ROLES, Membership, Team, User, utcnow
-from competency.services import ServiceError, sessions
+from competency.services import ServiceError, reauth, sessions
 from competency.services.passwords import check_password_policy, hash_password, needs_rehash, verify_password
 
 #: Bidirectional controls (and the zero-width marks that hide them) turn "evil" into "live" on screen.
@@ -74,11 +74,19 @@ def create_or_update_user(
 
 
 def set_password(
-    session: Session, user: User, current: str, new: str, *, keep_session: str | None = None
+    session: Session,
+    user: User,
+    current: str,
+    new: str,
+    *,
+    keep_session: str | None = None,
+    remote_addr: str | None = None,
 ) -> None:
-    """Change one's own password; every session of the account but `keep_session` (a token) ends."""
-    if not verify_password(user.password_hash, current):
-        raise ServiceError("The current password is not right.")
+    """Change one's own password; every session of the account but `keep_session` (a token) ends.
+
+    A wrong `current` raises ReauthRefused, throttled and audited like a failed login (services/reauth.py).
+    """
+    reauth.confirm_password(session, user, current, purpose="password", remote_addr=remote_addr)
     if problem := check_password_policy(new, email=user.email, name=user.name):
         raise ServiceError(problem)
     if verify_password(user.password_hash, new):

@@ -13,7 +13,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
 from competency.models import User
-from competency.services import ServiceError, audit, sessions, throttle, twofactor
+from competency.services import ServiceError, audit, reauth, sessions, throttle, twofactor
 from competency.services import users as users_service
 from competency.web.auth import _SessionUser, bp, me, now, remote_addr, safe_next
 from competency.web.auth.forms import CodeForm, LoginForm, PasswordForm
@@ -201,11 +201,18 @@ def change_password() -> Any:
         user = me()
         try:
             users_service.set_password(
-                db(), user, form.current.data or "", form.new.data or "", keep_session=cookie.get("sid")
+                db(),
+                user,
+                form.current.data or "",
+                form.new.data or "",
+                keep_session=cookie.get("sid"),
+                remote_addr=remote_addr(),
             )
+        except reauth.ReauthRefused as exc:
+            form.current.errors = [str(exc)]
+            return render_template("auth/password.html", form=form), (429 if exc.wait_seconds else 200)
         except ServiceError as exc:
-            form.current.errors = [str(exc)] if "current" in str(exc) else []
-            form.new.errors = [] if form.current.errors else [str(exc)]
+            form.new.errors = [str(exc)]
         else:
             audit.log(
                 db(),
