@@ -6,21 +6,8 @@ from sqlmodel import Session, col, select
 
 from competency.models import GLOBAL_ROLES, TEAM_ROLES, Membership, Team, User, utcnow
 from competency.services import ServiceError, reauth, sessions
+from competency.services.names import has_breaking, name_problem
 from competency.services.passwords import check_password_policy, hash_password, needs_rehash, verify_password
-
-#: Bidirectional controls (and the zero-width marks that hide them) turn "evil" into "live" on screen.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
-
-
-def name_problem(name: str) -> str | None:
-    """Why a person's or team's name cannot be stored, or None."""
-    if not name.strip():
-        return "name must not be empty"
-    if any(ch in BIDI_CONTROLS for ch in name):
-        return "name contains text-direction control characters, which can make it display as another name"
-    if any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in name):
-        return "name contains control characters"
-    return None
 
 
 def normalise_email(email: str) -> str:
@@ -29,7 +16,10 @@ def normalise_email(email: str) -> str:
 
 def valid_email(email: str) -> bool:
     local, _, domain = email.partition("@")
-    return bool(local) and "." in domain and " " not in email and len(email) <= 254
+    # A control character or line separator would end the To header of every mail to this address.
+    return (
+        bool(local) and "." in domain and " " not in email and len(email) <= 254 and not has_breaking(email)
+    )
 
 
 def user_by_email(session: Session, email: str) -> User | None:
