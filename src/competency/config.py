@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask.helpers import get_debug_flag
+
 from competency.resources import resource_path
 
 DEVELOPMENT_ENVS = {"development", "test"}
@@ -109,9 +111,9 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        env = os.environ.get("COMPETENCY_ENV") or (
-            "development" if os.environ.get("FLASK_DEBUG") else "production"
-        )
+        # As Flask reads FLASK_DEBUG: "0", "false" and "no" mean off. Any non-empty value meant
+        # development here before, so FLASK_DEBUG=0 turned a production server into a development one.
+        env = os.environ.get("COMPETENCY_ENV") or ("development" if get_debug_flag() else "production")
         settings = cls(
             env=env,
             secret_key=os.environ.get("SECRET_KEY", ""),
