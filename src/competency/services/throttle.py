@@ -118,6 +118,7 @@ def forget(session: Session, email: str, remote_addr: str | None, device: str | 
     session.execute(sa.delete(LoginAttempt).where(*where))
 
 
-def purge(session: Session, now: datetime | None = None) -> None:
-    """Drop failures that no longer count (called now and then at login)."""
-    session.execute(sa.delete(LoginAttempt).where(col(LoginAttempt.at) < (now or utcnow()) - WINDOW))
+def purge(session: Session, now: datetime | None = None) -> int:
+    """Drop failures that no longer count (the hourly clean-up); returns how many (the caller commits)."""
+    result = session.execute(sa.delete(LoginAttempt).where(col(LoginAttempt.at) < (now or utcnow()) - WINDOW))
+    return int(getattr(result, "rowcount", 0) or 0)
