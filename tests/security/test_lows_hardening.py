@@ -73,9 +73,7 @@ def test_a_hostile_name_neither_hides_the_dashboard_nor_becomes_a_link(app, make
 @pytest.mark.parametrize(
     "path",
     [
-        "/people/99999999999999999999",
-        "/api/people/18446744073709551616/profile",
-        "/teams/9223372036854775808",
+        # Ids in the path beyond any row answer 404 since round 2 (tests/security/test_r2_lows.py).
         "/teams?page=99999999999999999999",
         "/?questionnaire=a%00b",
         "/?x=%01",
