@@ -162,6 +162,8 @@ MATRIX: dict[str, Route] = {
         lambda w: "/account/set-password/not-a-token",
         dict.fromkeys(ROLES, "410"),
     ),
+    # The page of a link (its token in the fragment, posted in the body): the same for everyone.
+    "account.set_password_form": ("GET", lambda w: "/account/set-password", PUBLIC),
     "account.preferences": ("GET", lambda w: "/account/notifications", SIGNED_IN),
     "account.invite": (
         "POST",

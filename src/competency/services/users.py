@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from competency.models import GLOBAL_ROLES, TEAM_ROLES, Membership, Team, User, utcnow
+from competency.models import GLOBAL_ROLES, TEAM_ROLES, Membership, PasswordToken, Team, User, utcnow
 from competency.services import ServiceError, reauth, sessions
 from competency.services.names import has_breaking, name_problem
 from competency.services.passwords import check_password_policy, hash_password, needs_rehash, verify_password
@@ -59,6 +62,9 @@ def create_or_update_user(
         user.password_hash = hash_password(password)
         # A new password ends the person's other sessions; the same password again changes nothing.
         user.session_version += 0 if created else 1
+        if not created:
+            session.flush()
+            end_password_links(session, user.id or 0)
     session.flush()
     return user, created
 
@@ -85,7 +91,18 @@ def set_password(
     user.session_version += 1
     session.add(user)
     sessions.end_all(session, user.id or 0, "password", keep=keep_session)
+    end_password_links(session, user.id or 0)
     session.commit()
+
+
+def end_password_links(session: Session, user_id: int, now: datetime | None = None) -> None:
+    """Spend every open set-password link of the person: after a password change, by any way, an old
+    link must not set a password over the new one (the caller commits)."""
+    session.execute(
+        sa.update(PasswordToken)
+        .where(col(PasswordToken.user_id) == user_id, col(PasswordToken.used_at).is_(None))
+        .values(used_at=now or utcnow())
+    )
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:

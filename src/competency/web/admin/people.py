@@ -157,6 +157,7 @@ def user_password(user_id: int) -> Any:
             person.password_hash = hash_password(password)
             person.session_version += 1
             session.add(person)
+            users_service.end_password_links(session, person.id or 0)
             audit_request("user.set_password", f"user:{person.id}", email=person.email)
             session.commit()
             if person.id == me().id:
