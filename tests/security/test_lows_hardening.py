@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 
 import pytest
 from tests.security.support import ML, figures, submit
@@ -39,7 +40,8 @@ def test_production_sends_hsts(app, tmp_path) -> None:  # type: ignore[no-untype
 
     from competency.app import create_app
 
-    settings = replace(app.config["COMPETENCY_SETTINGS"], env="production")
+    # Production refuses the fixtures' readable key (round 2): give it a generated one.
+    settings = replace(app.config["COMPETENCY_SETTINGS"], env="production", secret_key=secrets.token_hex(32))
     production = create_app(settings=settings)
     try:
         response = production.test_client().get("/healthz")
