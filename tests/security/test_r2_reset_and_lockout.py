@@ -134,7 +134,7 @@ def wait_cookie(app: Flask, email: str, since_minutes: int) -> str:
 
 def test_failures_elsewhere_hold_an_unknown_browser_back_for_a_bounded_time(app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
     owner = make_user("owner@example.org")
-    fail_from_elsewhere(app, owner.email, 14)
+    fail_from_elsewhere(app, owner.email, 20)  # the account key: a 5-minute wait
     new_browser = app.test_client()
     held = post_login(new_browser, owner.email, PASSWORD, REMOTE_ADDR="198.51.100.50")
     assert held.status_code == 429 and WAIT_COOKIE in held.headers.get("Set-Cookie", "")
@@ -153,7 +153,7 @@ def test_failures_elsewhere_hold_an_unknown_browser_back_for_a_bounded_time(app:
 
 def test_the_owner_gets_in_at_once_through_the_reset_mail(app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
     owner = make_user("locked@example.org")
-    fail_from_elsewhere(app, owner.email, 14)
+    fail_from_elsewhere(app, owner.email, 20)  # the account key: a 5-minute wait
     browser = app.test_client()
     assert post_login(browser, owner.email, PASSWORD, REMOTE_ADDR="198.51.100.60").status_code == 429
     token = reset_token(app, owner.email)
