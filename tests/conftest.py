@@ -9,6 +9,9 @@ Tests that need a database without any schema (migrations) use `empty_db_url`.
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,6 +61,42 @@ def _check_redis() -> None:
         redis.Redis.from_url(redis_url(), socket_connect_timeout=5).ping()
     except Exception as exc:
         pytest.exit(f"{REDIS_ENV} is set to {redis_url()} but Redis cannot be reached: {exc}", returncode=1)
+
+
+# -- isolation: the test run never reads the clone's instance/ nor the shell's settings ----------------
+
+#: Variables Flask reads besides those config.py names.
+_FLASK_VARIABLES = ("FLASK_DEBUG", "FLASK_APP")
+
+
+def app_variables() -> set[str]:
+    """Every variable the app reads (found in config.py, so a new setting is covered at once), but the
+    test suite's own COMPETENCY_TEST_* and COMPETENCY_REQUIRE_* switches."""
+    source = (REPO_ROOT / "src" / "competency" / "config.py").read_text()
+    found = set(re.findall(r'"((?:COMPETENCY|DATABASE|SECRET)_[A-Z0-9_]+)"', source))
+    return {v for v in found if not v.startswith(("COMPETENCY_TEST_", "COMPETENCY_REQUIRE_BROWSER"))} | set(
+        _FLASK_VARIABLES
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Run as a fresh clone would: no DATABASE_URL, SECRET_KEY or COMPETENCY_ENV from the shell (the
+    README's run command exports one), and an instance folder of the run's own instead of ./instance,
+    where `competency demo` leaves a database that a test reading the default would find."""
+    for name in app_variables():
+        os.environ.pop(name, None)
+    folder = Path(tempfile.mkdtemp(prefix="competency-test-instance-"))
+    os.environ["COMPETENCY_INSTANCE_DIR"] = str(folder)
+    config.stash[_INSTANCE_KEY] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = config.stash.get(_INSTANCE_KEY, None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_INSTANCE_KEY = pytest.StashKey[Path]()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask
+from flask.helpers import get_debug_flag
 
 from competency.config import Settings
 from competency.db import create_db_engine
@@ -80,4 +81,5 @@ def _stored_fallback(engine: Any) -> Any:
 
 def _serving_process() -> bool:
     """False in the watching parent of `flask run --debug` (its reloaded child serves and runs the jobs)."""
-    return not os.environ.get("FLASK_DEBUG") or os.environ.get("WERKZEUG_RUN_MAIN") == "true"
+    # Read as Flask reads it: with FLASK_DEBUG=0 there is no reloader, so this process serves.
+    return not get_debug_flag() or os.environ.get("WERKZEUG_RUN_MAIN") == "true"

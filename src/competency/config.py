@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from flask.helpers import get_debug_flag
 
 from competency.resources import resource_path
 
@@ -52,12 +55,27 @@ SECRET_KEY_MIN_LENGTH = 32
 SECRET_KEY_MIN_DISTINCT = 10
 
 
-def secret_key_problem(key: str) -> str | None:
-    """Why `key` cannot sign sessions, or None. Anyone who guesses it can forge any login."""
+#: Words of placeholder keys copied from examples ("change-me-change-me-change-me-12").
+PLACEHOLDER_WORDS = ("change", "secret", "password", "example", "default", "sample", "insecure", "replace")
+
+
+def secret_key_problem(key: str, *, production: bool = False) -> str | None:
+    """Why `key` cannot sign sessions, or None. Anyone who guesses it can forge any login.
+
+    In production a key must also look random: no placeholder word, and no piece of it repeated (both
+    keep a 32-character key far below the 128 bits its length suggests).
+    """
     if len(key) < SECRET_KEY_MIN_LENGTH:
         return f"it has {len(key)} characters, at least {SECRET_KEY_MIN_LENGTH} are needed"
     if len(set(key)) < SECRET_KEY_MIN_DISTINCT:
         return f"it uses only {len(set(key))} different characters, so it is a pattern, not random"
+    if not production:
+        return None
+    lowered = key.lower()
+    if word := next((w for w in PLACEHOLDER_WORDS if w in lowered), None):
+        return f"it holds the word {word!r}, so it was typed or copied, not generated"
+    if repeated := re.search(r"(.{8,}).*\1", key):
+        return f"it repeats {repeated.group(1)!r}, so it is a pattern, not random"
     return None
 
 
@@ -109,9 +127,9 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        env = os.environ.get("COMPETENCY_ENV") or (
-            "development" if os.environ.get("FLASK_DEBUG") else "production"
-        )
+        # As Flask reads FLASK_DEBUG: "0", "false" and "no" mean off. Any non-empty value meant
+        # development here before, so FLASK_DEBUG=0 turned a production server into a development one.
+        env = os.environ.get("COMPETENCY_ENV") or ("development" if get_debug_flag() else "production")
         settings = cls(
             env=env,
             secret_key=os.environ.get("SECRET_KEY", ""),
@@ -151,7 +169,7 @@ class Settings:
     def resolve_secret_key(self) -> str:
         """SECRET_KEY, or in development a random key kept under instance/ across restarts."""
         if self.secret_key:
-            if problem := secret_key_problem(self.secret_key):
+            if problem := secret_key_problem(self.secret_key, production=not self.development):
                 raise ConfigError(
                     f"SECRET_KEY is too weak: {problem}. Generate one with "
                     '`python -c "import secrets; print(secrets.token_hex(32))"`.'

@@ -82,7 +82,8 @@ def enable_second_factor(client) -> tuple[str, list[str]]:  # type: ignore[no-un
     secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page).group(1)  # type: ignore[union-attr]
     token = csrf_token(client, "/account/two-factor")
     done = client.post(
-        "/account/two-factor/confirm", data={"code": pyotp.TOTP(secret).now(), "csrf_token": token}
+        "/account/two-factor/confirm",
+        data={"code": pyotp.TOTP(secret).now(), "password": PASSWORD, "csrf_token": token},
     )
     assert done.status_code == 200
     codes = re.findall(r"<li><code>([0-9a-f]{6}-[0-9a-f]{6})</code></li>", done.get_data(as_text=True))

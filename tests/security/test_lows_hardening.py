@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 
 import pytest
 from tests.security.support import ML, figures, submit
@@ -39,7 +40,8 @@ def test_production_sends_hsts(app, tmp_path) -> None:  # type: ignore[no-untype
 
     from competency.app import create_app
 
-    settings = replace(app.config["COMPETENCY_SETTINGS"], env="production")
+    # Production refuses the fixtures' readable key (round 2): give it a generated one.
+    settings = replace(app.config["COMPETENCY_SETTINGS"], env="production", secret_key=secrets.token_hex(32))
     production = create_app(settings=settings)
     try:
         response = production.test_client().get("/healthz")
@@ -73,9 +75,7 @@ def test_a_hostile_name_neither_hides_the_dashboard_nor_becomes_a_link(app, make
 @pytest.mark.parametrize(
     "path",
     [
-        "/people/99999999999999999999",
-        "/api/people/18446744073709551616/profile",
-        "/teams/9223372036854775808",
+        # Ids in the path beyond any row answer 404 since round 2 (tests/security/test_r2_lows.py).
         "/teams?page=99999999999999999999",
         "/?questionnaire=a%00b",
         "/?x=%01",

@@ -98,6 +98,11 @@ MATRIX: dict[str, Route] = {
         ONLY_ADMIN,
         lambda w: {"password": "a new password 1", "repeat": "a new password 1"},
     ),
+    "admin.user_two_factor_reset": (
+        "POST",
+        lambda w: f"/admin/users/{w.other_member.id}/two-factor/reset",
+        ONLY_ADMIN,
+    ),
     "admin.teams": ("GET", lambda w: "/admin/teams", ONLY_ADMIN),
     "admin.team_add_member": (
         "POST",
@@ -163,6 +168,8 @@ MATRIX: dict[str, Route] = {
         lambda w: "/account/set-password/not-a-token",
         dict.fromkeys(ROLES, "410"),
     ),
+    # The page of a link (its token in the fragment, posted in the body): the same for everyone.
+    "account.set_password_form": ("GET", lambda w: "/account/set-password", PUBLIC),
     "account.preferences": ("GET", lambda w: "/account/notifications", SIGNED_IN),
     "account.invite": (
         "POST",

@@ -28,6 +28,7 @@ ADMIN_URLS = [
     ("GET", "admin.user", "/admin/users/{user}"),
     ("POST", "admin.user", "/admin/users/{user}"),
     ("POST", "admin.user_password", "/admin/users/{user}/password"),
+    ("POST", "admin.user_two_factor_reset", "/admin/users/{user}/two-factor/reset"),
     ("GET", "admin.teams", "/admin/teams"),
     ("POST", "admin.teams", "/admin/teams"),
     ("POST", "admin.team_add_member", "/admin/teams/{team}/members"),

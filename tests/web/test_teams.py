@@ -507,7 +507,8 @@ def test_the_dashboard_issues_as_many_statements_for_200_members_as_for_5(
         text = response.get_data(as_text=True)
         assert "M004" in text
     assert counts[small_id] == counts[large_id], counts
-    assert counts[large_id][0] <= 16, counts
+    # 16, and since round 2 of the security review the audit row of the view (one INSERT, any team size).
+    assert counts[large_id][0] <= 17, counts
 
 
 # -- another shape of framework --------------------------------------------------------------------------

@@ -66,6 +66,25 @@ def users_create(
             click.echo(f"{user.email} has no password and cannot log in yet; rerun with --password", err=True)
 
 
+@users.command("reset-two-factor")
+@click.argument("email")
+def users_reset_two_factor(email: str) -> None:
+    """Clear a person's second factor (lost phone): their sessions end, they are told by mail."""
+    from competency.config import Settings
+    from competency.services import ServiceError, twofactor
+    from competency.services import users as service
+
+    with database() as session:
+        person = service.user_by_email(session, email)
+        if person is None:
+            fail(f"{email}: no such account")
+        try:
+            twofactor.reset(session, Settings.from_env(), person, actor_id=None, via="cli")
+        except ServiceError as exc:
+            fail(str(exc))
+        click.echo(f"reset the second factor of {person.email}; they were told by mail")
+
+
 @click.group()
 def teams() -> None:
     """Create teams and put people in them."""

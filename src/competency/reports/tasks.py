@@ -13,7 +13,7 @@ from huey import crontab
 
 from competency import queue
 from competency.models import JobItem, User
-from competency.services import NotFound, jobs, report_cache, storage
+from competency.services import NotFound, housekeeping, jobs, report_cache, storage
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,8 @@ def warm_person_pdf(subject_id: int, key: str, as_subject: bool = False) -> None
 
 @queue.huey.periodic_task(crontab(minute="7"), retries=1, retry_delay=60)
 def remove_expired_files() -> None:
-    """Hourly: old ZIPs and PDFs no one asked for in a while leave the storage folder."""
+    """Hourly: old ZIPs and PDFs no one asked for in a while leave the storage folder; ended login
+    sessions and expired login failures leave their tables."""
     with queue.session() as db:
         storage.remove_expired(db, queue.settings())
+        housekeeping.purge_security_tables(db)

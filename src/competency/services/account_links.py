@@ -1,8 +1,10 @@
 """One-time set-password links: the invitation of a new account and "forgot password".
 
-The link carries a random token; only its SHA-256 is stored. It expires, works once, and using it ends
-every other session of the account. Asking for a reset answers the same whether or not the address
-exists (and the mail is sent by a job, so the time taken does not tell either).
+The link carries a random token in its fragment (`/account/set-password#TOKEN`: browsers do not send a
+fragment, so it never reaches an access log; the page posts it in the form body). Only its SHA-256 is
+stored. It expires, works once, ends with any password change, and using it ends every other session of
+the account. Asking for a reset answers the same, and does the same work (a token, its hash, the mail
+rendered, a row written), whether or not the address has an account; the mail is sent by a job.
 """
 
 from __future__ import annotations
@@ -15,15 +17,19 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from competency.config import Settings
-from competency.models import PasswordToken, User, utcnow
+from competency.models import AuditEvent, PasswordToken, User, utcnow
 from competency.services import ServiceError, audit, notifications, sessions
 from competency.services.passwords import hash_password, password_problem
-from competency.services.users import normalise_email, user_by_email
+from competency.services.users import end_password_links, normalise_email, user_by_email
 
 INVITE_LIFETIME = timedelta(days=7)
 RESET_LIFETIME = timedelta(hours=2)
-#: Reset mails per account per hour; more requests are answered the same and send nothing.
+#: Reset requests per email address per hour; more are answered the same and send nothing.
 RESETS_PER_HOUR = 3
+#: Reset requests per client address per hour, whatever addresses they name (mail bombing, probing).
+RESETS_PER_CLIENT_PER_HOUR = 10
+#: The audit action of every reset request: the per-address limits count these rows.
+RESET_REQUEST = "password.reset_request"
 
 
 class InvalidLink(ServiceError):
@@ -34,22 +40,36 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _new_token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(32)
+    return token, _hash(token)
+
+
+def link_path(token: str) -> str:
+    """The path of a set-password link: the token in the fragment, which no server or log sees."""
+    return f"/account/set-password#{token}"
+
+
 def issue(session: Session, user: User, purpose: str, now: datetime | None = None) -> str:
     """A new token for `user` (flushed); the clear token goes only into the mail."""
     now = now or utcnow()
-    token = secrets.token_urlsafe(32)
+    token, digest = _new_token()
+    _store(session, user, purpose, digest, now)
+    return token
+
+
+def _store(session: Session, user: User, purpose: str, digest: str, now: datetime) -> None:
     lifetime = INVITE_LIFETIME if purpose == "invite" else RESET_LIFETIME
     session.add(
         PasswordToken(
             user_id=user.id or 0,
-            token_hash=_hash(token),
+            token_hash=digest,
             purpose=purpose,
             created_at=now,
             expires_at=now + lifetime,
         )
     )
     session.flush()
-    return token
 
 
 def without_password(session: Session, emails: list[str] | None = None) -> list[User]:
@@ -71,43 +91,73 @@ def invite(session: Session, settings: Settings, user: User, now: datetime | Non
         subject="Your competency account: choose a password",
         name=user.name,
         email=user.email,
-        url=notifications.link(settings, f"/account/set-password/{token}"),
+        url=notifications.link(settings, link_path(token)),
         expires=(now + INVITE_LIFETIME).strftime("%d %B %Y"),
     )
     session.commit()
     notifications.send(mail)
 
 
-def request_reset(session: Session, settings: Settings, email: str, now: datetime | None = None) -> None:
-    """Mail a reset link when `email` is an active account; otherwise do nothing. Never says which."""
+def _recent_requests(session: Session, since: datetime, *where: sa.ColumnElement[bool]) -> int:
+    return int(
+        session.exec(
+            select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(col(AuditEvent.action) == RESET_REQUEST, col(AuditEvent.at) >= since, *where)
+        ).one()
+    )
+
+
+def request_reset(
+    session: Session,
+    settings: Settings,
+    email: str,
+    now: datetime | None = None,
+    *,
+    remote_addr: str | None = None,
+) -> bool:
+    """Mail a reset link when `email` is an active account within the limits; True when one is queued.
+
+    The page answers the same either way; and so that its time does not tell either, an unknown address
+    costs what a known one does: a token and its hash, the mail rendered, the request audited. Only the
+    token row and the queued mail are left out.
+    """
     now = now or utcnow()
+    email = normalise_email(email)[:254]
     user = user_by_email(session, email)
-    if user is None or not user.active:
-        return
-    recent = session.exec(
-        select(sa.func.count())
-        .select_from(PasswordToken)
-        .where(
-            PasswordToken.user_id == user.id,
-            PasswordToken.purpose == "reset",
-            col(PasswordToken.created_at) >= now - timedelta(hours=1),
-        )
-    ).one()
-    if recent >= RESETS_PER_HOUR:
-        return
-    token = issue(session, user, "reset", now)
+    since = now - timedelta(hours=1)
+    within = (
+        _recent_requests(session, since, col(AuditEvent.object) == f"reset:{email}") < RESETS_PER_HOUR
+        and _recent_requests(session, since, col(AuditEvent.remote_addr) == (remote_addr or "")[:64])
+        < RESETS_PER_CLIENT_PER_HOUR
+    )
+    token, digest = _new_token()
     mail = notifications.render(
         "password_reset",
         settings,
-        to=user.email,
+        to=email,
         subject="Reset your competency password",
-        name=user.name,
-        email=user.email,
-        url=notifications.link(settings, f"/account/set-password/{token}"),
+        name=user.name if user else email,
+        email=email,
+        url=notifications.link(settings, link_path(token)),
         minutes=int(RESET_LIFETIME.total_seconds() // 60),
     )
+    send = user is not None and user.active and within
+    if send:
+        assert user is not None
+        _store(session, user, "reset", digest, now)
+    audit.log(
+        session,
+        actor_id=None,
+        action=RESET_REQUEST,
+        object=f"reset:{email}",
+        details={"limited": not within},
+        remote_addr=remote_addr or "",
+    )
     session.commit()
-    notifications.send(mail)
+    if send:
+        notifications.send(mail)
+    return send
 
 
 def check(session: Session, token: str, now: datetime | None = None) -> tuple[PasswordToken, User]:
@@ -152,11 +202,7 @@ def set_password(
         raise InvalidLink(
             "This link was already used. Ask for a new one on the “Forgot your password?” page."
         )
-    session.execute(
-        sa.update(PasswordToken)
-        .where(col(PasswordToken.user_id) == user.id, col(PasswordToken.used_at).is_(None))
-        .values(used_at=now)
-    )
+    end_password_links(session, user.id or 0, now)
     user.password_hash = hash_password(password)
     user.session_version += 1
     session.add(user)

@@ -34,6 +34,7 @@ from competency.services.cycle_status import (
     team_progress,
     team_trend,
 )
+from competency.services.names import name_problem
 
 __all__ = [
     "STATES",
@@ -136,6 +137,9 @@ def open_cycle(
         raise ServiceError("Give the cycle a name, e.g. “Spring review 2025”.")
     if len(name) > MAX_NAME_LENGTH:
         raise ServiceError(f"The name is longer than {MAX_NAME_LENGTH} characters; shorten it.")
+    if problem := name_problem(name):
+        # The name goes into the subject of every invitation: it must not be able to end the header.
+        raise ServiceError(f"The {problem}.")
     if audience not in CYCLE_AUDIENCES:
         raise ServiceError(f"Choose who is asked: {', '.join(CYCLE_AUDIENCES)}.")
     if due_at.tzinfo is None:

@@ -7,7 +7,9 @@ Every template names who can see what the mail links to and carries no one's sco
 
 from __future__ import annotations
 
+import email.policy
 import logging
+import re
 import smtplib
 import ssl
 from dataclasses import asdict, dataclass
@@ -24,6 +26,7 @@ from sqlmodel import Session, col, select
 from competency.config import ConfigError, Settings
 from competency.models import MailPreference, SentNotification
 from competency.resources import resource_path
+from competency.services.names import has_breaking
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +76,41 @@ def render(template: str, settings: Settings, /, *, to: str, subject: str, **con
     return Mail(to=to, subject=subject, text=text, html=html, kind=template)
 
 
+class HeaderRefused(ValueError):
+    """A header value would end its line (raw or RFC 2047-encoded CR, LF or other line break)."""
+
+
+#: A line end not followed by folding white space: the start of another header (CPython's own check).
+_NEWLINE_WITHOUT_FWSP = re.compile(r"\r\n[^ \t]|\r[^ \n\t]|\n[^ \t]")
+
+
+def _header(msg: EmailMessage, name: str, value: str) -> None:
+    """Set a header, refusing any value that could start another header.
+
+    The SMTP policy raises on a raw CR or LF. An encoded word ("=?utf-8?q?=0D=0A?=") passes that check,
+    and this Python's folding decodes it and writes the CR LF out raw (CPython gh-121650, fixed in later
+    releases by verify_generated_headers): so the header is also folded here as it will be sent, and
+    refused when a line of it does not start with folding white space, or when it reads back holding a
+    control character or line separator.
+    """
+    if has_breaking(value):
+        raise HeaderRefused(f"{name} holds a line break or control character: {value!r}")
+    msg[name] = value
+    folded = msg.policy.fold(name, msg[name]).removesuffix("\r\n")
+    if _NEWLINE_WITHOUT_FWSP.search(folded) or has_breaking(str(msg[name])):
+        del msg[name]
+        raise HeaderRefused(f"{name} decodes to a line break or control character: {value!r}")
+
+
 def message(settings: Settings, mail: Mail) -> EmailMessage:
-    msg = EmailMessage()
-    msg["From"] = formataddr(("competency", settings.mail_from))
-    msg["To"] = mail.to
-    msg["Subject"] = mail.subject
-    msg["Message-ID"] = make_msgid(domain=settings.mail_from.rpartition("@")[2] or "localhost")
+    # email.policy.SMTP: the header registry, CR LF line ends, and a ValueError on a raw newline.
+    msg = EmailMessage(policy=email.policy.SMTP)
+    _header(msg, "From", formataddr(("competency", settings.mail_from)))
+    _header(msg, "To", mail.to)
+    _header(msg, "Subject", mail.subject)
+    _header(msg, "Message-ID", make_msgid(domain=settings.mail_from.rpartition("@")[2] or "localhost"))
     # Tells out-of-office responders not to answer.
-    msg["Auto-Submitted"] = "auto-generated"
+    _header(msg, "Auto-Submitted", "auto-generated")
     msg.set_content(mail.text)
     msg.add_alternative(mail.html, subtype="html")
     return msg

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from competency.models import GLOBAL_ROLES, TEAM_ROLES, Membership, Team, User
 from competency.services import ServiceError
+from competency.services.names import has_breaking
 from competency.services.users import name_problem, normalise_email, valid_email
 
 COLUMNS = ("email", "name", "team", "team_role", "global_role", "level")
@@ -192,7 +193,7 @@ def _row(number: int, cells: list[str], problems: list[RowProblem]) -> OrgRow | 
     for column, limit in MAX_LENGTHS.items():
         if len(values[column]) > limit:
             bad(column, f"is longer than {limit} characters")
-        if any(ord(ch) < 32 for ch in values[column]):
+        if has_breaking(values[column]):
             bad(column, "contains a line break or control character")
     email = normalise_email(values["email"])
     if not email:
@@ -201,9 +202,9 @@ def _row(number: int, cells: list[str], problems: list[RowProblem]) -> OrgRow | 
         bad("email", f"{values['email']!r} is not an email address")
     if not values["name"]:
         bad("name", "is empty")
-    elif (problem := name_problem(values["name"])) and "direction" in problem:
+    elif (problem := name_problem(values["name"])) and not has_breaking(values["name"]):
         bad("name", problem.removeprefix("name "))
-    if values["team"] and (problem := name_problem(values["team"])) and "direction" in problem:
+    if values["team"] and (problem := name_problem(values["team"])) and not has_breaking(values["team"]):
         bad("team", problem.removeprefix("name "))
     team = values["team"] or None
     team_role = values["team_role"].lower()

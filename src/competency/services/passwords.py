@@ -46,18 +46,51 @@ def common_passwords() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in text.splitlines() if line.strip())
 
 
+#: The product's own words: the first guess against any installation of it ("competency2024").
+PRODUCT_WORDS = frozenset({"competency", "competencies"})
+#: Look-alike spellings undone before the list is searched ("P@ssw0rd" is "password").
+_LOOK_ALIKES = str.maketrans(
+    {
+        "@": "a",
+        "4": "a",
+        "8": "b",
+        "3": "e",
+        "1": "i",
+        "!": "i",
+        "0": "o",
+        "$": "s",
+        "5": "s",
+        "7": "t",
+        "+": "t",
+    }
+)
+
+
 def _letters(text: str) -> str:
     """Lower-case letters and digits only: "Pass-word 12!" -> "password12"."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     return "".join(ch for ch in folded if ch.isalnum())
 
 
+def _candidates(password: str) -> set[str]:
+    """The forms of `password` searched in the list: as typed, its letters and digits, without digits or
+    symbols around it, with look-alikes undone, and the unit of a repetition ("passwordpassword")."""
+    folded = unicodedata.normalize("NFKC", password).casefold()
+    bare = _letters(password)
+    core = re.sub(r"^\d+|\d+$", "", bare)
+    # Digits and symbols around the word go first, so that "2024" is not read as "zoza".
+    wrapped = re.sub(r"^[\W\d_]+|[\W\d_]+$", "", folded)
+    plain = _letters(wrapped.translate(_LOOK_ALIKES))
+    found = {password.lower(), bare, core, plain}
+    for text in list(found):
+        if repeated := re.fullmatch(r"(.+?)\1+", text):
+            found.add(repeated.group(1))
+    return {text for text in found if text}
+
+
 def _is_common(password: str) -> bool:
     listed = common_passwords()
-    bare = _letters(password)
-    # "password12", "Password!!", "qwerty2024": a listed word with digits or symbols around it.
-    core = re.sub(r"^\d+|\d+$", "", bare)
-    return any(candidate in listed for candidate in {password.lower(), bare, core} if candidate)
+    return any(candidate in listed for candidate in _candidates(password))
 
 
 def _personal_words(email: str | None, name: str | None) -> set[str]:
@@ -84,8 +117,9 @@ def _built_from(password: str, words: set[str]) -> bool:
 def check_password_policy(password: str, *, email: str | None = None, name: str | None = None) -> str | None:
     """Why `password` may not be used by this person, or None. Written for the person choosing it.
 
-    At least 12 characters; not one of the 10,000 most common passwords (nor one with digits or
-    symbols added); not built from the person's email or name; not a run of a few characters.
+    At least 12 characters; not one of the 100,000 most common passwords (nor one with digits or
+    symbols added, in look-alike spelling or repeated); not built from the person's email or name or
+    the product's name; not a run of a few characters.
     """
     if len(password) < MIN_LENGTH:
         return f"Use at least {MIN_LENGTH} characters; a few words you will remember make a good password."
@@ -97,6 +131,10 @@ def check_password_policy(password: str, *, email: str | None = None, name: str 
         return "This password is one of the most common ones and is guessed at once. Choose another."
     if _built_from(password, _personal_words(email, name)):
         return "Do not build your password from your name or email address. Choose another."
+    if _built_from(password.translate(_LOOK_ALIKES), set(PRODUCT_WORDS)):
+        return (
+            "Do not build your password from the name of this service: it is the first guess. Choose another."
+        )
     return None
 
 

@@ -81,7 +81,17 @@ def end_all(session: Session, user_id: int, reason: str, *, keep: str | None = N
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def purge(session: Session, older_than: timedelta = timedelta(days=30)) -> None:
-    """Forget sessions ended (or idle) long ago."""
-    cutoff = utcnow() - older_than
-    session.execute(sa.delete(UserSession).where(col(UserSession.seen_at) < cutoff))
+#: Rows are kept this long after their last use or their end: no live session is idle this long (the
+#: idle limit is 30 minutes, the absolute one 12 hours), and a day of ended ones helps read an incident.
+KEEP = timedelta(days=1)
+
+
+def purge(session: Session, now: datetime | None = None, keep: timedelta = KEEP) -> int:
+    """Forget sessions ended, or unused, more than `keep` ago (the hourly clean-up); returns how many."""
+    cutoff = (now or utcnow()) - keep
+    result = session.execute(
+        sa.delete(UserSession).where(
+            sa.or_(col(UserSession.ended_at) < cutoff, col(UserSession.seen_at) < cutoff)
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -11,7 +11,11 @@ must wait 1 s, 2 s, 4 s ... (capped), counted from that key's last failure. The 
   stuffing), each with a higher allowance and a shorter cap.
 
 So a person who knows their password is never locked out from their own browser, whatever an attacker
-does from elsewhere or from behind the same address; an attacker only ever waits longer.
+does from elsewhere or from behind the same address; an attacker only ever waits longer. A browser that
+has not logged in before is held back by the account key for a bounded time only (ACCOUNT_HOLD, counted
+from the first time it was held back, which the browser keeps in a signed cookie): past it, only its own
+address's keys apply, so failures elsewhere cannot keep the owner's new browser out for good. Using a
+reset link from the mail makes that browser trusted at once.
 """
 
 from __future__ import annotations
@@ -37,6 +41,9 @@ class Rule:
     #: The longest delay, in seconds.
     cap: float
 
+
+#: The longest the account key holds back one untrusted browser (then its address's keys still apply).
+ACCOUNT_HOLD = timedelta(minutes=15)
 
 DEVICE = Rule("device", free=5, cap=300)
 PAIR = Rule("account and address", free=3, cap=900)
@@ -75,9 +82,19 @@ def _failures(
 
 
 def check(
-    session: Session, email: str, remote_addr: str | None, device: str | None, now: datetime | None = None
+    session: Session,
+    email: str,
+    remote_addr: str | None,
+    device: str | None,
+    now: datetime | None = None,
+    *,
+    waiting_since: datetime | None = None,
 ) -> Verdict:
-    """May a login for `email` from `remote_addr` (with a trusted `device` of this account, or None) try now?"""
+    """May a login for `email` from `remote_addr` (with a trusted `device` of this account, or None) try now?
+
+    `waiting_since`: when this browser was first held back for the account; after ACCOUNT_HOLD the
+    account-wide key no longer applies to it.
+    """
     now = now or utcnow()
     since = now - WINDOW
     keys: list[tuple[Rule, list[sa.ColumnElement[bool]]]]
@@ -91,6 +108,8 @@ def check(
             (ACCOUNT, [col(LoginAttempt.email) == email, untrusted]),
             (ADDRESS, [addr, untrusted]),
         ]
+        if waiting_since is not None and now - waiting_since >= ACCOUNT_HOLD:
+            keys = [key for key in keys if key[0] is not ACCOUNT]
     worst = Verdict()
     for rule, where in keys:
         failures, last = _failures(session, since, *where)
@@ -118,6 +137,7 @@ def forget(session: Session, email: str, remote_addr: str | None, device: str | 
     session.execute(sa.delete(LoginAttempt).where(*where))
 
 
-def purge(session: Session, now: datetime | None = None) -> None:
-    """Drop failures that no longer count (called now and then at login)."""
-    session.execute(sa.delete(LoginAttempt).where(col(LoginAttempt.at) < (now or utcnow()) - WINDOW))
+def purge(session: Session, now: datetime | None = None) -> int:
+    """Drop failures that no longer count (the hourly clean-up); returns how many (the caller commits)."""
+    result = session.execute(sa.delete(LoginAttempt).where(col(LoginAttempt.at) < (now or utcnow()) - WINDOW))
+    return int(getattr(result, "rowcount", 0) or 0)

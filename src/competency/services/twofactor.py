@@ -15,8 +15,9 @@ import pyotp
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from competency.config import Settings
 from competency.models import RecoveryCode, User, utcnow
-from competency.services import ServiceError
+from competency.services import ServiceError, audit, notifications, sessions
 
 ISSUER = "competency"
 RECOVERY_CODES = 10
@@ -59,21 +60,39 @@ def _code(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum()).lower()
 
 
-def _accept_totp(user: User, code: str) -> bool:
-    """True for a current code not used before; remembers its step so it cannot be replayed."""
+def _matching_step(user: User, code: str) -> int | None:
+    """The time step (within the window) whose code `code` is, or None."""
     if not user.totp_secret or not code.isdigit() or len(code) != 6:
-        return False
+        return None
     totp = pyotp.TOTP(user.totp_secret)
-    now = utcnow()
-    step_now = int(now.timestamp()) // totp.interval
+    step_now = int(utcnow().timestamp()) // totp.interval
     for offset in range(-VALID_WINDOW, VALID_WINDOW + 1):
         step = step_now + offset
         if secrets.compare_digest(totp.at(step * totp.interval), code):
-            if user.totp_last_step is not None and step <= user.totp_last_step:
-                return False
-            user.totp_last_step = step
-            return True
-    return False
+            return step
+    return None
+
+
+def _accept_totp(session: Session, user: User, code: str) -> bool:
+    """True for a current code not used before; its step is consumed in the same statement that checks it.
+
+    Reading `totp_last_step` and writing it in two steps let two requests carrying one code both pass
+    (one code opened several sessions): the conditional UPDATE below is the check, and the database lets
+    exactly one of them change the row. Committed at once, so the step is spent even if the caller fails.
+    """
+    step = _matching_step(user, code)
+    if step is None or user.id is None:
+        return False
+    last = col(User.totp_last_step)
+    spent = session.execute(
+        sa.update(User)
+        .where(col(User.id) == user.id, sa.or_(last.is_(None), last < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    session.refresh(user)
+    return int(getattr(spent, "rowcount", 0) or 0) == 1
 
 
 def confirm(session: Session, user: User, code: str) -> list[str]:
@@ -82,7 +101,7 @@ def confirm(session: Session, user: User, code: str) -> list[str]:
         raise ServiceError("A second factor is already set up.")
     if not user.totp_secret:
         raise ServiceError("Start the set-up again: no secret is waiting for confirmation.")
-    if not _accept_totp(user, _code(code)):
+    if not _accept_totp(session, user, _code(code)):
         raise ServiceError("That code does not match. Check the time on your phone and type the newest code.")
     user.totp_enabled_at = utcnow()
     session.add(user)
@@ -123,32 +142,79 @@ def recovery_codes_left(session: Session, user: User) -> int:
 
 
 def verify(session: Session, user: User, code: str) -> str | None:
-    """Check a code at login: "totp" or "recovery" for the kind accepted, None when refused (committed)."""
+    """Check a code at login: "totp" or "recovery" for the kind accepted, None when refused (committed).
+
+    Both kinds are spent by a conditional UPDATE whose row count says whether this request won: two
+    requests with one code cannot both open a session.
+    """
     cleaned = _code(code)
-    if _accept_totp(user, cleaned):
-        session.add(user)
-        session.commit()
+    if _accept_totp(session, user, cleaned):
         return "totp"
-    row = session.exec(
-        select(RecoveryCode).where(
-            RecoveryCode.user_id == user.id,
-            RecoveryCode.code_hash == _digest(cleaned),
+    if not cleaned or user.id is None:
+        return None
+    spent = session.execute(
+        sa.update(RecoveryCode)
+        .where(
+            col(RecoveryCode.user_id) == user.id,
+            col(RecoveryCode.code_hash) == _digest(cleaned),
             col(RecoveryCode.used_at).is_(None),
         )
-    ).first()
-    if row is not None:
-        row.used_at = utcnow()
-        session.add(row)
-        session.commit()
-        return "recovery"
-    return None
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return "recovery" if int(getattr(spent, "rowcount", 0) or 0) == 1 else None
 
 
-def disable(session: Session, user: User) -> None:
-    """Turn the second factor off (the caller has checked the password); recovery codes go with it."""
+def _clear(session: Session, user: User) -> None:
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_step = None
     session.add(user)
     session.execute(sa.delete(RecoveryCode).where(col(RecoveryCode.user_id) == user.id))
+
+
+def disable(session: Session, user: User) -> None:
+    """Turn the second factor off (the caller has checked the password); recovery codes go with it."""
+    _clear(session, user)
     session.commit()
+
+
+def reset(
+    session: Session,
+    settings: Settings,
+    person: User,
+    *,
+    actor_id: int | None,
+    remote_addr: str | None = None,
+    via: str = "web",
+) -> None:
+    """An admin clears a person's second factor (a lost phone, or one a thief put there).
+
+    Every session of the person ends, since one may have been opened with the factor being removed; the
+    change is audited and the person is told by mail, so a reset they did not ask for does not go unseen.
+    """
+    if not person.totp_secret and not person.totp_enabled_at:
+        raise ServiceError(f"{person.name} has no second factor to reset.")
+    person.session_version += 1
+    _clear(session, person)
+    sessions.end_all(session, person.id or 0, "two_factor")
+    audit.log(
+        session,
+        actor_id=actor_id,
+        action="two_factor.reset",
+        object=f"user:{person.id}",
+        details={"email": person.email, "via": via},
+        remote_addr=remote_addr,
+    )
+    mail = notifications.render(
+        "two_factor_reset",
+        settings,
+        to=person.email,
+        subject="The second factor of your competency account was reset",
+        name=person.name,
+        email=person.email,
+        url=notifications.link(settings, "/account/two-factor"),
+    )
+    session.commit()
+    notifications.send(mail)

@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from competency.models import GLOBAL_ROLES, TEAM_ROLES, Membership, Team, User, utcnow
-from competency.services import ServiceError, sessions
+from competency.models import GLOBAL_ROLES, TEAM_ROLES, Membership, PasswordToken, Team, User, utcnow
+from competency.services import ServiceError, reauth, sessions
+from competency.services.names import has_breaking, name_problem
 from competency.services.passwords import check_password_policy, hash_password, needs_rehash, verify_password
-
-#: Bidirectional controls (and the zero-width marks that hide them) turn "evil" into "live" on screen.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
-
-
-def name_problem(name: str) -> str | None:
-    """Why a person's or team's name cannot be stored, or None."""
-    if not name.strip():
-        return "name must not be empty"
-    if any(ch in BIDI_CONTROLS for ch in name):
-        return "name contains text-direction control characters, which can make it display as another name"
-    if any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in name):
-        return "name contains control characters"
-    return None
 
 
 def normalise_email(email: str) -> str:
@@ -29,7 +19,10 @@ def normalise_email(email: str) -> str:
 
 def valid_email(email: str) -> bool:
     local, _, domain = email.partition("@")
-    return bool(local) and "." in domain and " " not in email and len(email) <= 254
+    # A control character or line separator would end the To header of every mail to this address.
+    return (
+        bool(local) and "." in domain and " " not in email and len(email) <= 254 and not has_breaking(email)
+    )
 
 
 def user_by_email(session: Session, email: str) -> User | None:
@@ -69,16 +62,27 @@ def create_or_update_user(
         user.password_hash = hash_password(password)
         # A new password ends the person's other sessions; the same password again changes nothing.
         user.session_version += 0 if created else 1
+        if not created:
+            session.flush()
+            end_password_links(session, user.id or 0)
     session.flush()
     return user, created
 
 
 def set_password(
-    session: Session, user: User, current: str, new: str, *, keep_session: str | None = None
+    session: Session,
+    user: User,
+    current: str,
+    new: str,
+    *,
+    keep_session: str | None = None,
+    remote_addr: str | None = None,
 ) -> None:
-    """Change one's own password; every session of the account but `keep_session` (a token) ends."""
-    if not verify_password(user.password_hash, current):
-        raise ServiceError("The current password is not right.")
+    """Change one's own password; every session of the account but `keep_session` (a token) ends.
+
+    A wrong `current` raises ReauthRefused, throttled and audited like a failed login (services/reauth.py).
+    """
+    reauth.confirm_password(session, user, current, purpose="password", remote_addr=remote_addr)
     if problem := check_password_policy(new, email=user.email, name=user.name):
         raise ServiceError(problem)
     if verify_password(user.password_hash, new):
@@ -87,7 +91,18 @@ def set_password(
     user.session_version += 1
     session.add(user)
     sessions.end_all(session, user.id or 0, "password", keep=keep_session)
+    end_password_links(session, user.id or 0)
     session.commit()
+
+
+def end_password_links(session: Session, user_id: int, now: datetime | None = None) -> None:
+    """Spend every open set-password link of the person: after a password change, by any way, an old
+    link must not set a password over the new one (the caller commits)."""
+    session.execute(
+        sa.update(PasswordToken)
+        .where(col(PasswordToken.user_id) == user_id, col(PasswordToken.used_at).is_(None))
+        .values(used_at=now or utcnow())
+    )
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:

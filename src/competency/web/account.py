@@ -9,11 +9,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import BooleanField, EmailField, PasswordField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from competency.services import ServiceError, account_links, notifications
 from competency.web.auth import me
+from competency.web.auth.routes import trust_browser
 from competency.web.requests import db, settings
 
 bp = Blueprint("account", __name__)
@@ -30,6 +31,8 @@ class ForgotForm(FlaskForm):
 
 
 class SetPasswordForm(FlaskForm):
+    #: From the link's fragment (static/js/reset-link.js), so the token travels only in a POST body.
+    token = HiddenField(id="token", validators=[Length(max=128)])
     password = PasswordField(
         "New password",
         validators=[DataRequired("Choose a password."), Length(max=1024)],
@@ -57,7 +60,7 @@ def forgot() -> Any:
     form = ForgotForm()
     if form.validate_on_submit():
         email = (form.email.data or "").strip()
-        account_links.request_reset(db(), settings(), email)
+        account_links.request_reset(db(), settings(), email, remote_addr=request.remote_addr)
         minutes = int(account_links.RESET_LIFETIME.total_seconds() // 60)
         return render_template(
             "account/forgot_sent.html", message=RESET_SENT.format(email=email, minutes=minutes)
@@ -65,13 +68,26 @@ def forgot() -> Any:
     return render_template("account/forgot.html", form=form)
 
 
+@bp.route("/account/set-password", methods=["GET", "POST"])
+def set_password_form() -> Any:
+    """The page of a set-password link: the token comes in the POST body, never in a URL."""
+    form = SetPasswordForm()
+    if request.method == "POST":
+        return _use_link(form, form.token.data or "")
+    return render_template("account/set_password.html", form=form, email=None)
+
+
 @bp.route("/account/set-password/<token>", methods=["GET", "POST"])
 def set_password(token: str) -> Any:
+    """Links mailed before the token moved into the fragment keep working until they expire."""
+    return _use_link(SetPasswordForm(), token)
+
+
+def _use_link(form: SetPasswordForm, token: str) -> Any:
     try:
         _found, user = account_links.check(db(), token)
     except account_links.InvalidLink as exc:
         return render_template("account/link_invalid.html", message=str(exc)), 410
-    form = SetPasswordForm()
     if form.validate_on_submit():
         try:
             account_links.set_password(db(), token, form.password.data or "", remote_addr=request.remote_addr)
@@ -79,7 +95,9 @@ def set_password(token: str) -> Any:
             form.password.errors = [*form.password.errors, str(exc)]
         else:
             flash("Your password is set. Log in with it now.", "success")
-            return redirect(url_for("auth.login"))
+            # Whoever holds the mailed link owns the account: this browser is let in whatever
+            # failures elsewhere hold back unknown browsers.
+            return trust_browser(redirect(url_for("auth.login")), user.email)
     return render_template("account/set_password.html", form=form, email=user.email)
 
 

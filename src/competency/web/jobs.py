@@ -27,7 +27,7 @@ from competency.services import NotFound, storage
 from competency.services import jobs as service
 from competency.web.audit import audit_now
 from competency.web.auth import me
-from competency.web.requests import db, settings
+from competency.web.requests import catalog, db, settings
 
 bp = Blueprint("jobs", __name__)
 
@@ -76,6 +76,8 @@ def start_team_zip(team_id: int) -> BaseResponse:
 
     if team is None or not access.can_view_team_individuals(db(), actor, team_id):
         abort(404)
+    if key and catalog().get(key) is None:
+        abort(404)  # no such framework: a job for it would only fail (and store whatever was sent)
     if not StartForm().validate_on_submit() or not key:
         flash("The form expired. Press the button again.", "error")
         return redirect(request.referrer or url_for("teams.dashboard", team_id=team_id))

@@ -1,17 +1,22 @@
 """Limits on expensive work in a request, so one person cannot starve everyone else.
 
 `pdf_render_slot` wraps a PDF render: one render at a time per person (across every process on
-PostgreSQL, through an advisory lock; within the process on SQLite), and a small cap of renders per
-process. A refused request gets a friendly 429 (your own previous PDF is still being made) or 503
-(the service is busy), each with Retry-After. A PDF served from a cache needs no slot: wrap only the
-render itself.
+PostgreSQL, through an advisory lock; within the process on SQLite), a small cap of renders per
+process, and token buckets on how many renders start per minute, per person and in total. Without the
+buckets two members who change a plan step before each request force a fresh render every time, one
+after the other, and hold the process's render slots for good: everyone else waited 60 times longer.
+A refused request gets a friendly 429 (your own previous PDF is still being made, or you asked for
+many fresh ones) or 503 (the service is busy), each with Retry-After. A PDF served from a cache needs
+no slot and no token: wrap only the render itself.
 """
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
@@ -33,12 +38,49 @@ class RenderRefused(Exception):
         self.retry_after = retry_after
 
 
+#: Fresh renders one person may start in a burst, and how many seconds earn one more.
+PERSON_BURST, PERSON_REFILL_SECONDS = 4, 15.0
+#: Fresh renders the process starts in a burst over everyone, and how many seconds earn one more.
+TOTAL_BURST, TOTAL_REFILL_SECONDS = 20, 1.5
+
+
+class TokenBucket:
+    """`burst` tokens, one more every `refill` seconds; `take` spends one or says how long to wait."""
+
+    def __init__(self, burst: int, refill: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.burst, self.refill, self.clock = burst, refill, clock
+        self.tokens, self.at = float(burst), clock()
+
+    def _update(self) -> None:
+        now = self.clock()
+        self.tokens = min(float(self.burst), self.tokens + (now - self.at) / self.refill)
+        self.at = now
+
+    def wait(self) -> int:
+        """Seconds until a token is there (0: one is there now)."""
+        self._update()
+        return 0 if self.tokens >= 1 else math.ceil((1 - self.tokens) * self.refill)
+
+    def take(self) -> None:
+        self._update()
+        self.tokens -= 1
+
+
 class _Slots:
-    def __init__(self, cap: int) -> None:
+    def __init__(self, cap: int, person_burst: int = PERSON_BURST, total_burst: int = TOTAL_BURST) -> None:
         self.cap = cap
         self.lock = threading.Lock()
         self.running = 0
         self.people: set[int] = set()
+        self.person_burst = person_burst
+        self.total = TokenBucket(total_burst, TOTAL_REFILL_SECONDS)
+        self.buckets: dict[int, TokenBucket] = {}
+
+    def bucket(self, person_id: int) -> TokenBucket:
+        if len(self.buckets) > 10_000:
+            # Full buckets hold no information: forget them rather than grow without end.
+            self.buckets = {p: b for p, b in self.buckets.items() if b.wait() or b.tokens < b.burst}
+        return self.buckets.setdefault(person_id, TokenBucket(self.person_burst, PERSON_REFILL_SECONDS))
 
 
 def _slots() -> _Slots:
@@ -81,6 +123,19 @@ def pdf_render_slot(person_id: int) -> Iterator[None]:
             raise RenderRefused(
                 503, "Many reports are being prepared right now. Try again in a few seconds.", 10
             )
+        mine = slots.bucket(person_id)
+        if wait := mine.wait():
+            raise RenderRefused(
+                429,
+                f"You asked for many fresh PDFs in a short time. Try again in {wait} seconds.",
+                wait,
+            )
+        if wait := slots.total.wait():
+            raise RenderRefused(
+                503, "Many reports are being prepared right now. Try again in a few seconds.", wait
+            )
+        mine.take()
+        slots.total.take()
         slots.running += 1
         slots.people.add(person_id)
     try:
@@ -96,4 +151,8 @@ def pdf_render_slot(person_id: int) -> Iterator[None]:
 
 def init_app(app: Flask) -> None:
     cap = int(app.config.get("PDF_RENDERS_PER_PROCESS") or DEFAULT_RENDERS_PER_PROCESS)
-    app.extensions["competency.pdf_slots"] = _Slots(cap)
+    app.extensions["competency.pdf_slots"] = _Slots(
+        cap,
+        int(app.config.get("PDF_PERSON_BURST") or PERSON_BURST),
+        int(app.config.get("PDF_TOTAL_BURST") or TOTAL_BURST),
+    )

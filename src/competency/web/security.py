@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask, Response, abort, current_app, request
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -31,8 +31,10 @@ CSP = "; ".join(
     ]
 )
 HSTS = "max-age=31536000; includeSubDomains"
-#: The largest id a database column holds (PostgreSQL bigint, SQLite integer).
+#: The largest whole number any column holds (PostgreSQL bigint, SQLite integer): query-string bound.
 MAX_ID = 2**63 - 1
+#: The largest id the tables' primary keys hold (PostgreSQL integer); a larger one names no row.
+MAX_ROW_ID = 2**31 - 1
 #: Responses that may be cached: static files and the vendored plotly.js. Everything else is personal.
 CACHEABLE = {"static", "main.plotly_js"}
 
@@ -43,12 +45,13 @@ _INTEGER = re.compile(r"[+-]?\d+")
 
 
 class BoundedIntConverter(IntegerConverter):
-    """`<int:...>` that answers 400, not 500, for an id no database column can hold."""
+    """`<int:...>` that answers 404, not 500, for an id no row can have: the id columns are 32-bit on
+    PostgreSQL, which raises "integer out of range" for 2**31 and more instead of finding nothing."""
 
     def to_python(self, value: str) -> int:
         number = int(value)
-        if number > MAX_ID:
-            raise BadRequest("That id is out of range.")
+        if number > MAX_ROW_ID:
+            raise NotFound()
         return number
 
 

@@ -16,7 +16,7 @@ from competency.services import NotFound, access, plans
 from competency.services import cycles as cycle_service
 from competency.services import teams as service
 from competency.web import team_charts
-from competency.web.audit import deny
+from competency.web.audit import audit_now, deny
 from competency.web.auth import me
 from competency.web.main import step_title
 from competency.web.requests import catalog, db
@@ -108,6 +108,8 @@ def _team_view(team_id: int, *, page: int | None = None) -> TeamView:
         keys = [(q.id, q.title) for q in frameworks]
     elif key not in dict(keys):
         keys.append((key, titles.get(key, key)))
+    # Who looked at a team's figures (and whether they saw individuals) is part of the audit trail.
+    audit_now("team.view", f"team:{team_id}", path=request.path[:200], individuals=individuals, framework=key)
     return TeamView(team, summary, visibility, role, threshold, keys)
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from competency import scoring
-from competency.models import Answer, AreaNote, AreaScore, Assessment, User, utcnow
+from competency.models import Answer, AreaNote, AreaScore, Assessment, Cycle, User, utcnow
 from competency.questionnaire import Questionnaire
 from competency.services import NotFound, ServiceError
 from competency.services.assessments.drafts import MAX_NOTE_LENGTH, AlreadySubmitted, lock_draft
@@ -24,6 +24,7 @@ def submit(
     """Score, store the area scores, and freeze the assessment (committed), under the assessment's
     lock: a second submit (double-click, another tab) finds it submitted and gets Conflict."""
     lock_draft(session, taken, actor, "This assessment was already submitted.")
+    _leave_closed_cycle(session, taken.assessment)
     try:
         profile = _finalise(session, taken, submitted_at=submitted_at)
     except ServiceError:
@@ -34,6 +35,24 @@ def submit(
 
     events.assessment_submitted(taken.assessment)
     return profile
+
+
+def _leave_closed_cycle(session: Session, assessment: Assessment) -> None:
+    """A draft of a cycle that has closed since it was started is not submitted into it: the cycle's
+    figures are final once it closes. The draft leaves the cycle (answers kept) and the person is told;
+    submitting again records it outside any cycle."""
+    if assessment.cycle_id is None:
+        return
+    cycle = session.get(Cycle, assessment.cycle_id)
+    if cycle is None or cycle.closed_at is None:
+        return
+    assessment.cycle_id = None
+    session.add(assessment)
+    session.commit()
+    raise ServiceError(
+        f"The cycle “{cycle.name}” closed on {cycle.closed_at:%d %B %Y}, so this assessment no longer "
+        "counts for it. Your answers are kept: press Submit again to record it outside the cycle."
+    )
 
 
 def _finalise(session: Session, taken: Taken, *, submitted_at: datetime | None = None) -> scoring.Profile:

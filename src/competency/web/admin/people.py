@@ -14,11 +14,12 @@ from competency.models import (
     Team,
     User,
 )
-from competency.services import ServiceError, org_import
+from competency.services import ServiceError, org_import, twofactor
 from competency.services import users as users_service
 from competency.services.passwords import hash_password, password_problem
 from competency.web.admin import bp
 from competency.web.admin.forms import (
+    ConfirmForm,
     PasswordResetForm,
     UserCreateForm,
     UserEditForm,
@@ -26,7 +27,7 @@ from competency.web.admin.forms import (
 )
 from competency.web.audit import audit_request
 from competency.web.auth import _SessionUser, me
-from competency.web.requests import db
+from competency.web.requests import db, settings
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -156,6 +157,7 @@ def user_password(user_id: int) -> Any:
             person.password_hash = hash_password(password)
             person.session_version += 1
             session.add(person)
+            users_service.end_password_links(session, person.id or 0)
             audit_request("user.set_password", f"user:{person.id}", email=person.email)
             session.commit()
             if person.id == me().id:
@@ -163,3 +165,20 @@ def user_password(user_id: int) -> Any:
             flash(f"New password set for {person.name}. Tell them through a channel you trust.", "success")
             return redirect(url_for(".user", user_id=person.id))
     return _render_user(person, password_form=form), 400
+
+
+@bp.route("/users/<int:user_id>/two-factor/reset", methods=["POST"])
+def user_two_factor_reset(user_id: int) -> Any:
+    """Clear a person's second factor (lost phone, or one put there from a stolen session)."""
+    session = db()
+    person = session.get(User, user_id) or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        flash("The form expired. Press the button again.", "error")
+        return redirect(url_for(".user", user_id=person.id))
+    try:
+        twofactor.reset(session, settings(), person, actor_id=me().id, remote_addr=request.remote_addr)
+    except ServiceError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"The second factor of {person.name} is reset; they were told by mail.", "success")
+    return redirect(url_for(".user", user_id=person.id))

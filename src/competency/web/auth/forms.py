@@ -42,6 +42,8 @@ class ConfirmForm(FlaskForm):
         description="After scanning, type the 6-digit code the app shows.",
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
     )
+    #: A stolen session alone must not be able to put the thief's phone on the account.
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=MAX_LENGTH)])
 
 
 class PasswordCheckForm(FlaskForm):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, flash, make_response, redirect, render_template, request, url_for
@@ -13,7 +14,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
 from competency.models import User
-from competency.services import ServiceError, audit, sessions, throttle, twofactor
+from competency.services import ServiceError, audit, reauth, sessions, throttle, twofactor
 from competency.services import users as users_service
 from competency.web.auth import _SessionUser, bp, me, now, remote_addr, safe_next
 from competency.web.auth.forms import CodeForm, LoginForm, PasswordForm
@@ -25,10 +26,13 @@ DEVICE_COOKIE = "competency_device"
 DEVICE_MAX_AGE = 180 * 24 * 3600
 #: How long the second-factor step may take after the password was right.
 SECOND_STEP_SECONDS = 300
+#: Remembers since when this browser has been held back for an account (signed, scoped to /login), so
+#: that failures elsewhere on the account hold an unknown browser back for a bounded time only.
+WAIT_COOKIE = "competency_wait"
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key or "", salt="competency.device")
+def _serializer(salt: str = "competency.device") -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key or "", salt=salt)
 
 
 def _email_tag(email: str) -> str:
@@ -50,6 +54,24 @@ def _device_for(email: str) -> str | None:
     return device if isinstance(device, str) and len(device) <= 64 else None
 
 
+def _waiting_since(email: str) -> datetime | None:
+    """When this browser was first held back for `email` (within the cookie's life), or None."""
+    raw = request.cookies.get(WAIT_COOKIE)
+    if not raw:
+        return None
+    try:
+        data = _serializer("competency.wait").loads(raw, max_age=int(throttle.WINDOW.total_seconds()) * 4)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("e") != _email_tag(email) or not isinstance(data.get("s"), int):
+        return None
+    return datetime.fromtimestamp(data["s"], UTC)
+
+
+def _check(email: str, device: str | None) -> throttle.Verdict:
+    return throttle.check(db(), email, remote_addr(), device, waiting_since=_waiting_since(email))
+
+
 def _throttled(email: str, verdict: throttle.Verdict, user: User | None) -> Any:
     audit.log(
         db(),
@@ -62,9 +84,23 @@ def _throttled(email: str, verdict: throttle.Verdict, user: User | None) -> Any:
     db().commit()
     minutes, seconds = divmod(verdict.wait_seconds, 60)
     wait = f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
-    error = f"Too many failed attempts. Wait {wait} and try again."
+    error = (
+        f"Too many failed attempts. Wait {wait} and try again, or use “Forgot your password?”: "
+        "the mailed link lets this browser in at once."
+    )
     response = make_response(render_template("auth/login.html", form=LoginForm(), error=error), 429)
     response.headers["Retry-After"] = str(verdict.wait_seconds)
+    if _waiting_since(email) is None:
+        since = {"e": _email_tag(email), "s": int(now())}
+        response.set_cookie(
+            WAIT_COOKIE,
+            _serializer("competency.wait").dumps(since),
+            max_age=int(throttle.WINDOW.total_seconds()) * 4,
+            path="/login",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+            samesite="Lax",
+        )
     return response
 
 
@@ -103,7 +139,12 @@ def _complete_login(user: User, email: str, device: str | None, method: str) -> 
     cookie.permanent = True
     cookie["sid"] = token
     cookie["login_at"] = cookie["seen_at"] = now()
-    response = redirect(target)
+    return trust_browser(redirect(target), email, device)
+
+
+def trust_browser(response: Response, email: str, device: str | None = None) -> Response:
+    """Mark this browser as the account owner's (a login, or a set-password link from the mail): from
+    now on only its own failures slow it down, whatever happens elsewhere on the account."""
     device = device or secrets.token_hex(16)
     response.set_cookie(
         DEVICE_COOKIE,
@@ -114,6 +155,7 @@ def _complete_login(user: User, email: str, device: str | None, method: str) -> 
         httponly=True,
         samesite="Lax",
     )
+    response.delete_cookie(WAIT_COOKIE, path="/login")
     return response
 
 
@@ -126,7 +168,7 @@ def login() -> Any:
     if form.validate_on_submit():
         email = users_service.normalise_email(form.email.data or "")
         device = _device_for(email)
-        verdict = throttle.check(db(), email, remote_addr(), device)
+        verdict = _check(email, device)
         if not verdict.allowed:
             return _throttled(email, verdict, users_service.user_by_email(db(), email))
         user = users_service.authenticate(db(), email, form.password.data or "")
@@ -161,7 +203,7 @@ def login_code() -> Any:
     error = None
     if form.validate_on_submit():
         device = _device_for(email)
-        verdict = throttle.check(db(), email, remote_addr(), device)
+        verdict = _check(email, device)
         if not verdict.allowed:
             return _throttled(email, verdict, user)
         kind = twofactor.verify(db(), user, form.code.data or "")
@@ -201,11 +243,18 @@ def change_password() -> Any:
         user = me()
         try:
             users_service.set_password(
-                db(), user, form.current.data or "", form.new.data or "", keep_session=cookie.get("sid")
+                db(),
+                user,
+                form.current.data or "",
+                form.new.data or "",
+                keep_session=cookie.get("sid"),
+                remote_addr=remote_addr(),
             )
+        except reauth.ReauthRefused as exc:
+            form.current.errors = [str(exc)]
+            return render_template("auth/password.html", form=form), (429 if exc.wait_seconds else 200)
         except ServiceError as exc:
-            form.current.errors = [str(exc)] if "current" in str(exc) else []
-            form.new.errors = [] if form.current.errors else [str(exc)]
+            form.new.errors = [str(exc)]
         else:
             audit.log(
                 db(),

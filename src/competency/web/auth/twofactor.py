@@ -9,10 +9,9 @@ from flask import session as cookie
 from flask_login import login_required
 from markupsafe import Markup
 
-from competency.services import ServiceError, sessions, twofactor
-from competency.services.passwords import verify_password
+from competency.services import ServiceError, reauth, sessions, twofactor
 from competency.web.audit import audit_now
-from competency.web.auth import bp, me
+from competency.web.auth import bp, me, remote_addr
 from competency.web.auth.forms import ConfirmForm, PasswordCheckForm, StartForm
 from competency.web.requests import db
 
@@ -44,6 +43,15 @@ def _page(status: int = 200, **context: Any) -> Any:
     )
 
 
+def _password_refused(password: str | None, purpose: str) -> reauth.ReauthRefused | None:
+    """The refusal when the typed password is wrong or throttled (audited there), else None."""
+    try:
+        reauth.confirm_password(db(), me(), password or "", purpose=purpose, remote_addr=remote_addr())
+    except reauth.ReauthRefused as exc:
+        return exc
+    return None
+
+
 @bp.route("/account/two-factor")
 @login_required
 def two_factor() -> Any:
@@ -69,6 +77,9 @@ def two_factor_confirm() -> Any:
     form = ConfirmForm()
     if not form.validate_on_submit():
         return _page(400, confirm_form=form)
+    if refused := _password_refused(form.password.data, "two_factor.enable"):
+        form.password.errors = [str(refused)]
+        return _page(429 if refused.wait_seconds else 400, confirm_form=form)
     try:
         codes = twofactor.confirm(db(), me(), form.code.data or "")
     except ServiceError as exc:
@@ -85,9 +96,11 @@ def two_factor_confirm() -> Any:
 @login_required
 def two_factor_codes() -> Any:
     form = PasswordCheckForm()
-    if not form.validate_on_submit() or not verify_password(me().password_hash, form.password.data or ""):
-        form.password.errors = ["Your password is not right."]
+    if not form.validate_on_submit():
         return _page(400, password_form=form)
+    if refused := _password_refused(form.password.data, "two_factor.recovery_codes"):
+        form.password.errors = [str(refused)]
+        return _page(429 if refused.wait_seconds else 400, password_form=form)
     try:
         codes = twofactor.regenerate_recovery_codes(db(), me())
     except ServiceError as exc:
@@ -101,9 +114,11 @@ def two_factor_codes() -> Any:
 @login_required
 def two_factor_disable() -> Any:
     form = PasswordCheckForm()
-    if not form.validate_on_submit() or not verify_password(me().password_hash, form.password.data or ""):
-        form.password.errors = ["Your password is not right."]
+    if not form.validate_on_submit():
         return _page(400, password_form=form)
+    if refused := _password_refused(form.password.data, "two_factor.disable"):
+        form.password.errors = [str(refused)]
+        return _page(429 if refused.wait_seconds else 400, password_form=form)
     required = twofactor.required_for(me(), current_app.config["COMPETENCY_SETTINGS"].require_2fa_for)
     if required:
         flash("Your role must use a second factor, so it cannot be turned off.", "error")
