@@ -74,8 +74,8 @@ def invite(session: Session, settings: Settings, user: User, now: datetime | Non
         url=notifications.link(settings, f"/account/set-password/{token}"),
         expires=(now + INVITE_LIFETIME).strftime("%d %B %Y"),
     )
+    notifications.send(session, mail)  # with the token: a link is never issued without its mail
     session.commit()
-    notifications.send(mail)
 
 
 def request_reset(session: Session, settings: Settings, email: str, now: datetime | None = None) -> None:
@@ -106,8 +106,8 @@ def request_reset(session: Session, settings: Settings, email: str, now: datetim
         url=notifications.link(settings, f"/account/set-password/{token}"),
         minutes=int(RESET_LIFETIME.total_seconds() // 60),
     )
+    notifications.send(session, mail)  # with the token: a link is never issued without its mail
     session.commit()
-    notifications.send(mail)
 
 
 def check(session: Session, token: str, now: datetime | None = None) -> tuple[PasswordToken, User]:
