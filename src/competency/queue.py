@@ -112,6 +112,9 @@ def configure(settings: Settings, engine: sa.Engine | None = None, *, name: str 
         _state.settings = settings
         _state.engine = engine
         _state.engine_pid = os.getpid() if engine is not None else None
+    from competency.services import outbox
+
+    outbox.set_lease(settings.job_lease_seconds)
     load_tasks()  # the relay's waker: rows recorded in this process are woken after their commit
 
 

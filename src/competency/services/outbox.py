@@ -38,6 +38,7 @@ Waker = Callable[[list[int]], None]
 
 class _Registry:
     waker: Waker | None = None
+    lease: int = DEFAULT_LEASE
 
 
 _registry = _Registry()
@@ -46,6 +47,11 @@ _registry = _Registry()
 def set_waker(waker: Waker | None) -> None:
     """The task layer's way to wake workers for new rows (called after the recording commit)."""
     _registry.waker = waker
+
+
+def set_lease(seconds: int) -> None:
+    """This process's lease (the queue sets it from COMPETENCY_JOB_LEASE_SECONDS when it is configured)."""
+    _registry.lease = seconds
 
 
 def _insert(session: Session) -> Any:
@@ -64,7 +70,6 @@ def record(
     key: str | None = None,
     job_id: int | None = None,
     max_attempts: int = 5,
-    lease: int = DEFAULT_LEASE,
     now: datetime | None = None,
 ) -> int | None:
     """Record one effect in the session's transaction (not committed); None when `key` was recorded before.
@@ -82,7 +87,7 @@ def record(
             state="pending",
             attempts=0,
             max_attempts=max_attempts,
-            due_at=now + timedelta(seconds=lease),
+            due_at=now + timedelta(seconds=_registry.lease),
             job_id=job_id,
             created_at=now,
         )
