@@ -8,8 +8,6 @@ import logging
 import re
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from huey.storage import RedisStorage
 from sqlmodel import select
 from tests.jobs.conftest import free_port, text_of
 from tests.jobs.test_report_jobs import cycle_with_two_submissions, start_zip
@@ -19,15 +17,6 @@ from competency import queue, relay
 from competency.models import Cycle, Job, JobItem, Outbox, SentNotification, User
 from competency.services import account_links, cycles, outbox
 from competency.web.requests import db
-
-
-@pytest.fixture
-def broker_down(app):  # type: ignore[no-untyped-def]
-    """The queue pointed at a loopback port nobody listens on (a real refused connection), then back."""
-    working = queue.huey.storage
-    queue.huey.storage = RedisStorage(working.name, url=f"redis://127.0.0.1:{free_port()}/0")
-    yield
-    queue.huey.storage = working
 
 
 def later(seconds: float) -> datetime:

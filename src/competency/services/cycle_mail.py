@@ -92,7 +92,8 @@ def invite(session: Session, settings: Settings, cycle_id: int, now: datetime | 
                 name=status.name,
                 **context,
             )
-            notifications.send(session, mail)
+            # Keyed by cycle and person: the cycle page counts the invitations still waiting to go.
+            notifications.send(session, mail, key=f"invitation:{cycle.id}:{status.user_id}")
             count += 1
     session.commit()
     return count

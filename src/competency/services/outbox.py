@@ -263,12 +263,17 @@ def take_lease(session: Session, name: str, holder: str, seconds: int, now: date
     return won
 
 
+#: A worker's relay beats at least every 15 s: none for a minute means it is not running.
+WORKER_SILENCE = timedelta(minutes=1)
+
+
 def live_workers(session: Session, now: datetime | None = None) -> list[WorkerLease]:
+    """Workers whose relay beat in the last minute."""
     now = now or utcnow()
     return list(
         session.exec(
             select(WorkerLease).where(
-                col(WorkerLease.name).startswith("worker:"), col(WorkerLease.expires_at) > now
+                col(WorkerLease.name).startswith("worker:"), col(WorkerLease.seen_at) > now - WORKER_SILENCE
             )
         ).all()
     )
