@@ -14,7 +14,7 @@ from competency import queue
 from competency.config import Settings
 from competency.models import JobItem, Outbox, User
 from competency.relay import handles
-from competency.services import NotFound, jobs, report_cache, storage
+from competency.services import NotFound, job_archive, jobs, report_cache, storage
 
 
 def _give_up_item(db: Session, settings: Settings, row: Outbox, reason: str) -> None:
@@ -40,7 +40,7 @@ def _give_up_zip(db: Session, settings: Settings, row: Outbox, reason: str) -> N
 @handles("write_zip", retry_delay=10, backoff=3, give_up=_give_up_zip)
 def write_zip(db: Session, settings: Settings, row: Outbox) -> None:
     try:
-        jobs.write_zip(db, settings, row.payload["job_id"])
+        job_archive.write_zip(db, settings, row.payload["job_id"])
     except storage.Unwritable as exc:
         jobs.fail_job(db, row.payload["job_id"], str(exc))
 
