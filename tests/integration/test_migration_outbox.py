@@ -52,3 +52,50 @@ def test_0006_hands_unfinished_zips_to_the_outbox_and_downgrades(empty_db_url: s
             assert db.execute(sa.text("SELECT count(*) FROM job_item")).scalar() == 2
     finally:
         engine.dispose()
+
+
+def test_a_second_upgrade_waits_for_the_first_instead_of_racing_it(empty_db_url: str, backend: str) -> None:
+    """Two app containers starting together both run `competency db upgrade`: the lock makes one wait."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    env = {**os.environ, "DATABASE_URL": empty_db_url}
+    command = [str(Path(sys.executable).parent / "competency"), "db", "upgrade"]
+    with migrate.migration_lock(empty_db_url):  # a first upgrade is running
+        second = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while not _waits_for_the_lock(empty_db_url, backend, second.pid) and time.monotonic() < deadline:
+            assert second.poll() is None, second.communicate()[0]
+            time.sleep(0.2)
+        assert _waits_for_the_lock(empty_db_url, backend, second.pid)
+        assert second.poll() is None  # still waiting: it has not touched the schema
+    output = second.communicate(timeout=120)[0].decode()
+    assert second.returncode == 0, output
+    engine = create_db_engine(empty_db_url)
+    try:
+        assert "outbox" in sa.inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def _waits_for_the_lock(url: str, backend: str, pid: int) -> bool:
+    if backend == "postgresql":
+        engine = create_db_engine(url)
+        try:
+            with engine.connect() as db:
+                waiting = db.execute(
+                    sa.text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+                ).scalar()
+            return bool(waiting)
+        finally:
+            engine.dispose()
+    # SQLite: the second process waits in flock() on the lock file (/proc/locks lists it as blocked: "->").
+    from pathlib import Path
+
+    return any(
+        "->" in line and " FLOCK " in line and f" {pid} " in line
+        for line in Path("/proc/locks").read_text().splitlines()
+    )
