@@ -25,7 +25,7 @@ from competency.services import outbox
 
 EVENTS = ("cycle.opened", "cycle.closed", "assessment.submitted")
 TIMEOUT = 10
-#: Attempts 30 s apart, doubling: about an hour of a receiver that fails.
+#: Attempts 30 s apart, doubling: about half an hour of a receiver that fails.
 DELIVERY_ATTEMPTS = 7
 
 
