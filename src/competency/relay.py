@@ -81,6 +81,16 @@ def run_row(row_id: int) -> bool:
         if row is None:
             return False
         spec = HANDLERS[row.kind]
+        if row.attempts > row.max_attempts:
+            # Its last attempt never ended: the worker died in it (killed, out of memory). A row that
+            # kills its worker is given up rather than tried forever.
+            why = (
+                f"The worker stopped while working on it, {row.max_attempts} times (killed or out of memory)."
+            )
+            if spec.give_up is not None:
+                spec.give_up(db, settings, row, why)
+            outbox.give_up(db, row_id, why)
+            return True
         with _heartbeat(row_id, lease):
             try:
                 spec.run(db, settings, row)

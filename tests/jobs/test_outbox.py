@@ -214,3 +214,26 @@ def test_a_job_held_by_nobody_is_not_blocked_for_hours(app, make_user, run_jobs)
     run_jobs()
     status = hr.get(f"/jobs/{job_id}.json").get_json()
     assert status["state"] == "done" and status["done"] == 2
+
+
+def test_a_pdf_that_kills_its_worker_every_time_is_given_up_and_named(app, make_user, run_jobs) -> None:  # type: ignore[no-untyped-def]
+    world, cycle_id = cycle_with_two_submissions(app, make_user)
+    hr = app.test_client()
+    login(hr, world.hr.email)
+    job_id = start_zip(hr, cycle_id)
+    lease = queue.settings().job_lease_seconds
+    first = rows(app, "render_item")[0]
+    with app.app_context():
+        for attempt in range(first.max_attempts):  # each attempt's worker dies holding it
+            assert outbox.claim(db(), first.id, lease) is not None
+            assert (
+                relay.relay_once(queue.settings(), "worker:test", now=later((attempt + 1) * (lease + 1))) >= 1
+            )
+    queue.huey.storage.flush_all()
+    relay.relay_once(queue.settings(), "worker:test", now=later(10 * lease))
+    run_jobs()
+    status = hr.get(f"/jobs/{job_id}.json").get_json()
+    assert status["state"] == "done" and status["done"] == 1 and status["failed"] == 1
+    (row,) = [r for r in rows(app, "render_item") if r.id == first.id]
+    assert row.state == "failed" and "The worker stopped while working on it, 3 times" in (row.error or "")
+    assert "The worker stopped while working on it" in hr.get(f"/jobs/{job_id}").get_data(as_text=True)
