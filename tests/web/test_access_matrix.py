@@ -37,6 +37,8 @@ MATRIX: dict[str, Route] = {
     "main.healthz": ("GET", lambda w: "/healthz", PUBLIC),
     # No worker runs beside the tests: not ready, for everyone alike (the checks themselves: tests/jobs).
     "main.readyz": ("GET", lambda w: "/readyz", dict.fromkeys(ROLES, "503")),
+    # Only with COMPETENCY_METRICS_TOKEN as a bearer token (tests/jobs/test_observability.py); a session is not enough.
+    "metrics.metrics": ("GET", lambda w: "/metrics", dict.fromkeys(ROLES, NOT_FOUND)),
     "main.plotly_js": ("HEAD", lambda w: "/vendor/plotly.min.js", PUBLIC),
     "main.home": ("GET", lambda w: "/", SIGNED_IN),
     "auth.login": ("GET", lambda w: "/login", PUBLIC),
