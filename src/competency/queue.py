@@ -44,11 +44,10 @@ SCHEDULER_LEASE = 150
 
 class _Huey(Huey):  # type: ignore[misc]
     def read_periodic(self, timestamp: Any) -> list[Any]:
-        """Periodic tasks only from the scheduler that holds the lease: one across all workers."""
-        due = super().read_periodic(timestamp)
-        if due and not holds_scheduler():
-            return []
-        return list(due)
+        """Periodic tasks only from the scheduler that holds the lease: one across all workers. Asked
+        every minute, due or not, so the holder renews its lease and keeps it while it lives."""
+        held = holds_scheduler()
+        return list(super().read_periodic(timestamp)) if held else []
 
 
 # Results are not kept: jobs record their progress and outcome in the database.

@@ -101,10 +101,10 @@ def deliver(settings: Settings, mail: Mail, message_id: str | None = None) -> No
             log.warning(
                 "mail not sent (COMPETENCY_SMTP_URL is unset) to %s: %s\n%s", mail.to, mail.subject, mail.text
             )
-        else:
-            # Never the body: it may hold a set-password link.
-            log.warning("mail %r not sent: COMPETENCY_SMTP_URL is unset", mail.kind)
-        return
+            return
+        # Elsewhere the mail waits (retried, then listed for an admin) rather than vanish into a log line,
+        # which would also have held its link.
+        raise ConfigError(f"mail {mail.kind!r} cannot be sent: COMPETENCY_SMTP_URL is unset")
     parts = urlsplit(settings.smtp_url)
     scheme = parts.scheme.lower()
     if scheme not in ("smtp", "smtps", "smtp+starttls"):
