@@ -80,7 +80,10 @@ def run_row(row_id: int) -> bool:
         row = outbox.claim(db, row_id, lease)
         if row is None:
             return False
-        spec = HANDLERS[row.kind]
+        spec = HANDLERS.get(row.kind)
+        if spec is None:  # a process that did not load the task modules (queue.load_tasks) claimed it
+            outbox.retry_later(db, row_id, f"no handler for {row.kind!r} in this process", 0, lease)
+            return False
         if row.attempts > row.max_attempts:
             # Its last attempt never ended: the worker died in it (killed, out of memory). A row that
             # kills its worker is given up rather than tried forever.

@@ -78,9 +78,11 @@ def deliver(settings: Settings, event: str, payload: bytes) -> int:
             return int(response.status)
     except urllib.error.HTTPError as exc:
         exc.close()
-        raise DeliveryFailed(f"{settings.webhook_url} answered {exc.code}") from None
+        # Never the URL: a chat's incoming-webhook address is itself a secret, and this reaches the log.
+        raise DeliveryFailed(f"the webhook receiver answered {exc.code}") from None
     except (urllib.error.URLError, OSError) as exc:
-        raise DeliveryFailed(f"{settings.webhook_url} unreachable: {exc}") from None
+        why = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or type(exc).__name__
+        raise DeliveryFailed(f"the webhook receiver cannot be reached ({why})") from None
 
 
 def cycle_data(cycle: Any, team_name: str | None) -> dict[str, Any]:
