@@ -237,7 +237,7 @@ def wake_lost(session: Session, lease: int, now: datetime | None = None, limit: 
         sa.update(Outbox)
         .where(col(Outbox.id).in_(ids), lost)
         .values(state="pending", lease_until=None, due_at=now + timedelta(seconds=lease))
-        .returning(Outbox.id)
+        .returning(col(Outbox.id))
     )
     found = sorted(int(row_id) for row_id in taken.scalars())
     session.commit()
