@@ -237,3 +237,44 @@ def test_a_pdf_that_kills_its_worker_every_time_is_given_up_and_named(app, make_
     (row,) = [r for r in rows(app, "render_item") if r.id == first.id]
     assert row.state == "failed" and "The worker stopped while working on it, 3 times" in (row.error or "")
     assert "The worker stopped while working on it" in hr.get(f"/jobs/{job_id}").get_data(as_text=True)
+
+
+def test_a_job_longer_than_its_lease_keeps_it_by_heartbeat(app, make_user, run_jobs, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import threading
+    import time
+
+    from competency.services import report_cache
+
+    world, cycle_id = cycle_with_two_submissions(app, make_user)
+    working = queue.settings()
+    queue._state.settings = dataclasses.replace(working, job_lease_seconds=2)
+    outbox.set_lease(2)
+    woken: list[int] = []
+    real = report_cache.person_pdf
+
+    def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+        # Three leases long, while a relay looks for lost work every half second.
+        deadline = time.monotonic() + 6
+        while time.monotonic() < deadline:
+            woken.append(relay.relay_once(queue.settings(), "worker:other"))
+            time.sleep(0.5)
+        return real(*args, **kwargs)
+
+    hr = app.test_client()
+    login(hr, world.hr.email)
+    try:
+        job_id = start_zip(hr, cycle_id)
+        monkeypatch.setattr(report_cache, "person_pdf", slow)
+        row = rows(app, "render_item")[0]
+        runner = threading.Thread(target=relay.run_row, args=(row.id,))
+        runner.start()
+        runner.join(timeout=30)
+    finally:
+        queue._state.settings = working
+        outbox.set_lease(working.job_lease_seconds)
+    assert not runner.is_alive() and len(woken) >= 10
+    # The relay was at work (it woke the other row, never claimed, each lease) but never took the running
+    # one: had it, the row would be pending again, not done after one attempt.
+    (done,) = [r for r in rows(app, "render_item") if r.id == row.id]
+    assert done.state == "done" and done.attempts == 1
+    assert sum(woken) >= 2 and job_id
