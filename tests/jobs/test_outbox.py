@@ -278,3 +278,21 @@ def test_a_job_longer_than_its_lease_keeps_it_by_heartbeat(app, make_user, run_j
     (done,) = [r for r in rows(app, "render_item") if r.id == row.id]
     assert done.state == "done" and done.attempts == 1
     assert sum(woken) >= 2 and job_id
+
+
+def test_finished_work_leaves_the_outbox_and_a_later_retry_records_it_again(app, make_user, run_jobs) -> None:  # type: ignore[no-untyped-def]
+    from competency.services import jobs
+
+    world, cycle_id = cycle_with_two_submissions(app, make_user)
+    hr = app.test_client()
+    login(hr, world.hr.email)
+    job_id = start_zip(hr, cycle_id)
+    with app.app_context():
+        jobs.cancel_job(db(), db().get(User, world.hr.id), db().get(Job, job_id))
+        assert outbox.prune(db(), now=later(6 * 24 * 3600)) == 0  # kept a week
+        assert outbox.prune(db(), now=later(8 * 24 * 3600)) == 2  # the two cancelled items
+        assert rows(app) == []
+        jobs.retry_job(db(), db().get(Job, job_id))
+    run_jobs()
+    status = hr.get(f"/jobs/{job_id}.json").get_json()
+    assert status["state"] == "done" and status["done"] == 2

@@ -14,7 +14,7 @@ from competency import queue
 from competency.config import Settings
 from competency.models import JobItem, Outbox, User
 from competency.relay import handles
-from competency.services import NotFound, job_archive, jobs, report_cache, storage
+from competency.services import NotFound, job_archive, jobs, outbox, report_cache, storage
 
 
 def _give_up_item(db: Session, settings: Settings, row: Outbox, reason: str) -> None:
@@ -67,6 +67,8 @@ def warm_person_pdf(db: Session, settings: Settings, row: Outbox) -> None:
 
 @queue.huey.periodic_task(crontab(minute="7"), retries=1, retry_delay=60)
 def remove_expired_files() -> None:
-    """Hourly: old ZIPs and PDFs no one asked for in a while leave the storage folder."""
+    """Hourly: old ZIPs and PDFs no one asked for in a while leave the storage folder, and finished work
+    leaves the outbox."""
     with queue.session() as db:
         storage.remove_expired(db, queue.settings())
+        outbox.prune(db)

@@ -347,10 +347,14 @@ def retry_job(session: Session, job: Job) -> None:
     session.add(job)
     session.flush()
     keys = [f"render_item:{item_id}" for item_id in pending] if pending else [f"write_zip:{job_id}"]
-    rows = session.exec(select(Outbox.id).where(col(Outbox.key).in_(keys))).all()
+    rows = dict(session.exec(select(Outbox.key, Outbox.id).where(col(Outbox.key).in_(keys))).all())
+    # Rows pruned since (finished work leaves the outbox after a week) are recorded again.
+    for item_id in pending:
+        if f"render_item:{item_id}" not in rows:
+            _record_item(session, job_id, item_id or 0)
     if not pending and not rows:
         _record_zip(session, job_id)
-    outbox.retry(session, [r for r in rows if r is not None])
+    outbox.retry(session, [r for r in rows.values() if r is not None])
 
 
 def get_job(session: Session, actor: User, job_id: int) -> Job:

@@ -209,6 +209,7 @@ def retry(session: Session, row_ids: Iterable[int]) -> int:
     """Finished rows (an admin's or HR's "retry") go back to pending with fresh attempts (committed, woken)."""
     ids = list(row_ids)
     if not ids:
+        session.commit()  # what the caller changed with it (a job set going again) still counts
         return 0
     result = session.execute(
         sa.update(Outbox)
@@ -242,6 +243,28 @@ def wake_lost(session: Session, lease: int, now: datetime | None = None, limit: 
     found = sorted(int(row_id) for row_id in taken.scalars())
     session.commit()
     return found
+
+
+#: Finished rows are kept this long (the admin page and a job's page read them), failed ones a month.
+KEEP_DONE = timedelta(days=7)
+KEEP_FAILED = timedelta(days=30)
+
+
+def prune(session: Session, now: datetime | None = None) -> int:
+    """Delete finished rows past their keeping time (committed); the table holds work, not history."""
+    now = now or utcnow()
+    result = session.execute(
+        sa.delete(Outbox).where(
+            sa.or_(
+                sa.and_(
+                    col(Outbox.state).in_(("done", "cancelled")), col(Outbox.finished_at) < now - KEEP_DONE
+                ),
+                sa.and_(col(Outbox.state) == "failed", col(Outbox.finished_at) < now - KEEP_FAILED),
+            )
+        )
+    )
+    session.commit()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 # -- leases: one scheduler across workers, and which workers are alive --------------------------------
