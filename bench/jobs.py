@@ -225,7 +225,7 @@ def mail_run(database_url: str, folder: Path, mails: int) -> tuple[float, float]
             time.sleep(0.05)
         delivered = time.perf_counter() - started
     finally:
-        consumer.stop(graceful=True)
+        queue.stop_thread_consumer(consumer)
         queue.huey.storage.flush_all()
         smtp.stop()
         engine.dispose()

@@ -124,6 +124,8 @@ class Settings:
     pdf_cache_days: int = 30
     #: Run a job consumer thread inside the web process (the development default, no Redis needed).
     embedded_worker: bool | None = None
+    #: Seconds a worker holds a job without a heartbeat, and a wake-up may wait before the relay resends it.
+    job_lease_seconds: int = 120
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -204,6 +206,7 @@ def _job_settings() -> dict[str, object]:
         "base_url": (os.environ.get("COMPETENCY_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "webhook_url": os.environ.get("COMPETENCY_WEBHOOK_URL", ""),
         "webhook_secret": os.environ.get("COMPETENCY_WEBHOOK_SECRET", ""),
+        "job_lease_seconds": max(2, _int("COMPETENCY_JOB_LEASE_SECONDS", 120)),
         "zip_ttl_hours": max(1, _int("COMPETENCY_ZIP_TTL_HOURS", 72)),
         "pdf_cache_days": max(1, _int("COMPETENCY_PDF_CACHE_DAYS", 30)),
         "embedded_worker": None if not embedded else embedded in {"1", "true", "yes", "on"},

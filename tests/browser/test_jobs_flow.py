@@ -87,7 +87,7 @@ def jobs_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
         "url": settings.base_url,
         "consumer": consumer,
     }
-    consumer.stop(graceful=True)
+    queue.stop_thread_consumer(consumer)
     queue.huey.storage.flush_all()
     server.shutdown()
     smtp.stop()

@@ -91,6 +91,7 @@ def stops(app: Flask) -> list[Stop]:
         Stop("admin", f"/admin/teams/{team}/members/{member}/remove", "admin-remove-member"),
         Stop("admin", "/admin/import", "admin-import"),
         Stop("admin", "/admin/questionnaires", "admin-questionnaires"),
+        Stop("admin", "/admin/jobs", "admin-jobs"),
     ]
 
 

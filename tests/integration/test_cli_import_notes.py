@@ -83,3 +83,32 @@ def test_bad_notes_are_refused_by_name_and_nothing_is_stored(
     assert message in result.output
     with Session(engine) as session:
         assert session.exec(select(Assessment)).all() == []
+
+
+def test_an_imported_assessment_can_be_attached_to_a_cycle_of_its_framework(engine: sa.Engine) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from competency.models import Cycle
+
+    with Session(engine) as session:
+        now = datetime.now(UTC)
+        ours = Cycle(
+            name="2025", questionnaire_key="oekonomie-handwerk", opens_at=now, due_at=now + timedelta(days=9)
+        )
+        other = Cycle(
+            name="Other", questionnaire_key="ml-engineer", opens_at=now, due_at=now + timedelta(days=9)
+        )
+        session.add_all([ours, other])
+        session.commit()
+        ours_id, other_id = ours.id, other.id
+    base = (
+        "assessments", "import", "--email", "ute@example.org", "--questionnaire", "oekonomie-handwerk",
+        "--level", "journeyman", "--answers", FIXTURES / "answers" / "odd-shape.yaml",
+    )  # fmt: skip
+    refused = run(*base, "--cycle", other_id)
+    assert refused.exit_code != 0 and "asks ml-engineer, not oekonomie-handwerk" in refused.output
+    assert run(*base, "--cycle", 999_999).exit_code != 0
+    result = run(*base, "--cycle", ours_id)
+    assert result.exit_code == 0, result.output
+    with Session(engine) as session:
+        assert session.exec(select(Assessment.cycle_id)).all() == [ours_id]

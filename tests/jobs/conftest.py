@@ -141,3 +141,14 @@ def run_jobs(app: Flask) -> Callable[..., int]:
         raise AssertionError(f"the queue did not empty after {limit} jobs")
 
     return _run
+
+
+@pytest.fixture
+def broker_down(app: Flask) -> Iterator[None]:
+    """The queue pointed at a loopback port nobody listens on (a real refused connection), then back."""
+    from huey.storage import RedisStorage
+
+    working = queue.huey.storage
+    queue.huey.storage = RedisStorage(working.name, url=f"redis://127.0.0.1:{free_port()}/0")
+    yield
+    queue.huey.storage = working

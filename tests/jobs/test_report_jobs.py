@@ -252,42 +252,6 @@ def test_person_pdf_is_rendered_once_until_new_results_arrive(app, make_user, ru
     assert third.status_code == 200 and third.data != first.data and len(renders) == 2
 
 
-def test_a_broker_that_is_down_fails_the_job_with_a_message_and_it_can_be_started_again(
-    app, make_user, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
-    from competency import queue
-
-    world, cycle_id = cycle_with_two_submissions(app, make_user)
-    hr = app.test_client()
-    login(hr, world.hr.email)
-
-    def down(*args, **kwargs):  # type: ignore[no-untyped-def]
-        raise ConnectionError("Redis is down")
-
-    monkeypatch.setattr(queue, "enqueue", down)
-    start_zip(hr, cycle_id)
-    page = hr.get(f"/cycles/{cycle_id}").get_data(as_text=True)
-    assert "The job queue cannot be reached" in page
-    assert "Failed: the job queue could not be reached: ConnectionError" in page
-    assert "Prepare again with the latest results" in page
-
-
-def test_a_job_whose_worker_vanished_does_not_block_a_new_one(app, make_user) -> None:  # type: ignore[no-untyped-def]
-    from competency.services import jobs
-
-    world, cycle_id = cycle_with_two_submissions(app, make_user)
-    hr = app.test_client()
-    login(hr, world.hr.email)
-    first = start_zip(hr, cycle_id)
-    with app.app_context():
-        job = db().get(Job, first)
-        job.created_at = datetime.now(UTC) - jobs.STALE_AFTER - timedelta(minutes=1)
-        db().add(job)
-        db().commit()
-        again = jobs.start_cycle_zip(db(), db().get(User, world.hr.id), db().get(Cycle, cycle_id))
-    assert again.id != first
-
-
 def test_releasing_a_rating_warms_the_subjects_own_report(app, make_user, run_jobs, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from competency.models import Assessment
     from competency.reports import render

@@ -101,33 +101,37 @@ def test_queue_urls_are_checked() -> None:
         queue.storage_for("amqp://broker")
 
 
-def test_the_embedded_default_runs_jobs_from_a_sqlite_file_without_redis(tmp_path, engine, db_url) -> None:  # type: ignore[no-untyped-def]
+def test_the_embedded_default_runs_jobs_from_a_sqlite_file_without_redis(
+    tmp_path, engine, db_url, mailbox
+) -> None:  # type: ignore[no-untyped-def]
     from competency.config import Settings
-    from competency.models import SentNotification, User
+    from competency.db import session_scope
+    from competency.models import Outbox
     from competency.services import notifications
 
-    settings = Settings(env="development", database_url=db_url, instance_dir=tmp_path / "instance")
+    settings = Settings(
+        env="development",
+        database_url=db_url,
+        instance_dir=tmp_path / "instance",
+        smtp_url=f"smtp://127.0.0.1:{mailbox.port}",
+    )
     assert settings.runs_embedded_worker and settings.resolved_queue_url.startswith("sqlite:///")
     queue.start_embedded(settings, engine)
     try:
-        from competency.db import session_scope
-
-        with session_scope(engine) as session:
-            user = User(email="ada@example.org", name="Ada")
-            session.add(user)
-            session.flush()
-            uid = user.id
         mail = notifications.Mail(to="ada@example.org", subject="hello", text="t", html="<p>h</p>")
-        from competency.services import tasks
-
         # A real job through the SQLite queue file and the embedded consumer thread.
-        queue.enqueue(tasks.send_mail, mail.__dict__)
+        with session_scope(engine) as session:
+            notifications.send(session, mail)
         deadline = time.monotonic() + 30
-        while queue.huey.pending_count() and time.monotonic() < deadline:
+        while not mailbox.to("ada@example.org") and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert queue.huey.pending_count() == 0
+        assert len(mailbox.to("ada@example.org")) == 1
         assert (tmp_path / "instance" / "queue.db").is_file()
         with session_scope(engine) as session:
-            assert session.exec(select(SentNotification)).all() == [] and uid
+            deadline = time.monotonic() + 10
+            while session.exec(select(Outbox.state)).one() != "done" and time.monotonic() < deadline:
+                session.rollback()
+                time.sleep(0.1)
+            assert session.exec(select(Outbox.state)).one() == "done"
     finally:
         queue.stop_embedded()

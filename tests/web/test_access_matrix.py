@@ -35,6 +35,10 @@ Route = (
 MATRIX: dict[str, Route] = {
     "static": ("GET", lambda w: "/static/css/app.css", PUBLIC),
     "main.healthz": ("GET", lambda w: "/healthz", PUBLIC),
+    # No worker runs beside the tests: not ready, for everyone alike (the checks themselves: tests/jobs).
+    "main.readyz": ("GET", lambda w: "/readyz", dict.fromkeys(ROLES, "503")),
+    # Only with COMPETENCY_METRICS_TOKEN as a bearer token (tests/jobs/test_observability.py); a session is not enough.
+    "metrics.metrics": ("GET", lambda w: "/metrics", dict.fromkeys(ROLES, NOT_FOUND)),
     "main.plotly_js": ("HEAD", lambda w: "/vendor/plotly.min.js", PUBLIC),
     "main.home": ("GET", lambda w: "/", SIGNED_IN),
     "auth.login": ("GET", lambda w: "/login", PUBLIC),
@@ -122,6 +126,9 @@ MATRIX: dict[str, Route] = {
     ),
     "admin.import_org": ("GET", lambda w: "/admin/import", ONLY_ADMIN),
     "admin.questionnaires": ("GET", lambda w: "/admin/questionnaires", ONLY_ADMIN),
+    "admin.jobs": ("GET", lambda w: "/admin/jobs", ONLY_ADMIN),
+    "admin.job_retry": ("POST", lambda w: f"/admin/jobs/{w.job_id}/retry", ONLY_ADMIN),
+    "admin.mail_retry": ("POST", lambda w: "/admin/jobs/mail/1/retry", ONLY_ADMIN),
     "assess.release": ("POST", lambda w: f"/assessments/{w.manager_rating_id}/release", ONLY_MANAGER),
     "people.plan_step": (
         "POST",
@@ -154,6 +161,8 @@ MATRIX: dict[str, Route] = {
         lambda w: {"questionnaire": "ml-engineer"},
     ),
     "jobs.detail": ("GET", lambda w: f"/jobs/{w.job_id}", HR_AND_ADMIN),
+    "jobs.retry": ("POST", lambda w: f"/jobs/{w.job_id}/retry", HR_AND_ADMIN),
+    "jobs.cancel": ("POST", lambda w: f"/jobs/{w.job_id}/cancel", HR_AND_ADMIN),
     "jobs.status": ("GET", lambda w: f"/jobs/{w.job_id}.json", HR_AND_ADMIN),
     # Still running: nobody downloads a ZIP that is not whole (the finished file: tests/jobs).
     "jobs.download": (

@@ -37,6 +37,9 @@ ADMIN_URLS = [
     ("GET", "admin.import_org", "/admin/import"),
     ("POST", "admin.import_org", "/admin/import"),
     ("GET", "admin.questionnaires", "/admin/questionnaires"),
+    ("GET", "admin.jobs", "/admin/jobs"),
+    ("POST", "admin.job_retry", "/admin/jobs/1/retry"),
+    ("POST", "admin.mail_retry", "/admin/jobs/mail/1/retry"),
 ]
 
 

@@ -39,6 +39,12 @@ def assessments() -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Evidence notes: YAML or JSON {area_id: text}.",
 )
+@click.option(
+    "--cycle",
+    "cycle_id",
+    type=int,
+    help="The cycle (its id) the assessment belongs to: an organisation's history, attached to its cycles.",
+)
 def assessments_import(
     email: str,
     key: str,
@@ -48,6 +54,7 @@ def assessments_import(
     kind: str,
     submitted_text: str | None,
     notes_path: Path | None,
+    cycle_id: int | None,
 ) -> None:
     """Store a submitted, scored assessment from an answers file ({item_id: value | null})."""
     from competency import config, scoring
@@ -94,6 +101,14 @@ def assessments_import(
             assessor = found
         if kind == "self" and assessor.id != subject.id:
             fail("--assessor: a self-assessment is made by its subject; use --kind manager")
+        if cycle_id is not None:
+            from competency.models import Cycle
+
+            cycle = session.get(Cycle, cycle_id)
+            if cycle is None:
+                fail(f"--cycle: no cycle {cycle_id}")
+            if cycle.questionnaire_key != questionnaire.id:
+                fail(f"--cycle: cycle {cycle_id} asks {cycle.questionnaire_key}, not {questionnaire.id}")
         if kind == "manager" and (
             assessor.id == subject.id or not access.manages(session, assessor.id or 0, subject.id or 0)
         ):
@@ -115,6 +130,7 @@ def assessments_import(
                 answers=answers,
                 submitted_at=submitted_at,
                 notes=notes,
+                cycle_id=cycle_id,
             )
         except ServiceError as exc:
             fail(str(exc))

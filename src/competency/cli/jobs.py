@@ -30,12 +30,11 @@ def worker(workers: int, max_jobs: int, no_periodic: bool) -> None:
     """
     import logging
 
+    from competency import logs
     from competency.config import ConfigError, Settings
     from competency.queue import run_worker
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(processName)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure()  # text, or JSON with COMPETENCY_LOG_FORMAT=json
     # WeasyPrint logs every layout step of every page at INFO: a 1,000-person ZIP would write ~15,000 lines.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     try:

@@ -16,6 +16,7 @@ from competency.models.audit import AuditEvent, LoginAttempt
 from competency.models.base import UTCDateTime, utcnow
 from competency.models.jobs import Job, JobItem, StoredFile
 from competency.models.notifications import MailPreference, PasswordToken, SentNotification
+from competency.models.outbox import Outbox, WorkerLease
 from competency.models.people import GLOBAL_ROLES, TEAM_ROLES, Membership, Team, User
 from competency.models.security import RecoveryCode, UserSession
 from competency.models.workflow import (
@@ -47,6 +48,7 @@ __all__ = [
     "LoginAttempt",
     "MailPreference",
     "Membership",
+    "Outbox",
     "PasswordToken",
     "PlanStepEvent",
     "PlanStepStatus",
@@ -58,5 +60,6 @@ __all__ = [
     "UTCDateTime",
     "User",
     "UserSession",
+    "WorkerLease",
     "utcnow",
 ]

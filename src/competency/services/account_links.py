@@ -94,8 +94,8 @@ def invite(session: Session, settings: Settings, user: User, now: datetime | Non
         url=notifications.link(settings, link_path(token)),
         expires=(now + INVITE_LIFETIME).strftime("%d %B %Y"),
     )
+    notifications.send(session, mail)  # with the token: a link is never issued without its mail
     session.commit()
-    notifications.send(mail)
 
 
 def _recent_requests(session: Session, since: datetime, *where: sa.ColumnElement[bool]) -> int:
@@ -146,6 +146,7 @@ def request_reset(
     if send:
         assert user is not None
         _store(session, user, "reset", digest, now)
+        notifications.send(session, mail)  # with the token: a link is never issued without its mail
     audit.log(
         session,
         actor_id=None,
@@ -155,8 +156,6 @@ def request_reset(
         remote_addr=remote_addr or "",
     )
     session.commit()
-    if send:
-        notifications.send(mail)
     return send
 
 

@@ -1,7 +1,7 @@
 """Cycle mail: the invitation when a cycle opens, reminders before its due date, the overdue notice.
 
-Each notice is claimed in `sent_notification` before it is queued, so it goes out at most once, however
-often the periodic job runs; nobody who has submitted gets one, nor anyone who turned cycle mail off.
+Each notice is claimed in `sent_notification` in the transaction that records its mail in the outbox, so it
+goes out once, however often the periodic job runs (and is sent even when a worker dies); nobody who has submitted gets one, nor anyone who turned cycle mail off.
 `now` is passed in, so tests move time forward instead of waiting.
 """
 
@@ -80,23 +80,23 @@ def invite(session: Session, settings: Settings, cycle_id: int, now: datetime | 
     if cycle is None or cycle.closed_at is not None:
         return 0
     context = _context(session, settings, cycle)
-    mails = []
+    count = 0
     for status in _pending(session, cycle, now):
         if notifications.claim(session, "invitation", status.user_id, f"cycle:{cycle.id}"):
-            mails.append(
-                notifications.render(
-                    "cycle_invitation",
-                    settings,
-                    to=status.email,
-                    subject=f"Please rate yourself: {cycle.name}",
-                    name=status.name,
-                    **context,
-                )
+            # The claim and the mail commit together: claimed means it will be sent.
+            mail = notifications.render(
+                "cycle_invitation",
+                settings,
+                to=status.email,
+                subject=f"Please rate yourself: {cycle.name}",
+                name=status.name,
+                **context,
             )
+            # Keyed by cycle and person: the cycle page counts the invitations still waiting to go.
+            notifications.send(session, mail, key=f"invitation:{cycle.id}:{status.user_id}")
+            count += 1
     session.commit()
-    for mail in mails:
-        notifications.send(mail)
-    return len(mails)
+    return count
 
 
 def remind(session: Session, settings: Settings, now: datetime | None = None) -> int:
@@ -111,7 +111,7 @@ def remind(session: Session, settings: Settings, now: datetime | None = None) ->
         .where(col(Cycle.closed_at).is_(None), col(Cycle.opens_at) <= now)
         .order_by(col(Cycle.id))
     ).all()
-    mails = []
+    count = 0
     for cycle in cycles:
         try:
             days = parse_reminder_days(cycle.reminder_days or "")
@@ -142,18 +142,16 @@ def remind(session: Session, settings: Settings, now: datetime | None = None) ->
                 claimed = [notifications.claim(session, f"reminder-{d}", status.user_id, obj) for d in passed]
                 if not claimed[nearest]:
                     continue
-            mails.append(
-                notifications.render(
-                    kind,
-                    settings,
-                    to=status.email,
-                    subject=subject,
-                    name=status.name,
-                    days_left=left,
-                    **context,
-                )
+            mail = notifications.render(
+                kind,
+                settings,
+                to=status.email,
+                subject=subject,
+                name=status.name,
+                days_left=left,
+                **context,
             )
+            notifications.send(session, mail)
+            count += 1
     session.commit()
-    for mail in mails:
-        notifications.send(mail)
-    return len(mails)
+    return count

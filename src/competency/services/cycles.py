@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from competency.models import CYCLE_AUDIENCES, Cycle, Team, User, utcnow
-from competency.services import NotFound, ServiceError, access, audit
+from competency.services import NotFound, ServiceError, access, audit, events
 from competency.services.cycle_sql import covered_people, covers
 from competency.services.cycle_status import (
     STATES,
@@ -177,10 +177,8 @@ def open_cycle(
     session.add(cycle)
     session.flush()
     _audit(session, actor, "cycle.open", cycle, remote_addr, team_id=team_id, questionnaire=questionnaire_key)
+    events.cycle_opened(session, cycle)  # in the same transaction: no open cycle without its invitations
     session.commit()
-    from competency.services import events
-
-    events.cycle_opened(cycle)
     return cycle
 
 
@@ -199,10 +197,8 @@ def close_cycle(
     cycle.closed_at = now or utcnow()
     session.add(cycle)
     _audit(session, actor, "cycle.close", cycle, remote_addr)
+    events.cycle_closed(session, cycle)
     session.commit()
-    from competency.services import events
-
-    events.cycle_closed(cycle)
 
 
 def _audit(

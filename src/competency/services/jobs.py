@@ -1,17 +1,19 @@
-"""ZIPs of many reports as jobs: one task per person's PDF, then one task that writes the archive.
+"""ZIPs of many reports as jobs: one task per person's PDF, then one task that writes the archive
+(services/job_archive.py); HR may cancel a running job and retry a failed one.
 
 Progress lives in the `job` row (done and failed counters, moved by single UPDATE statements so that
 parallel workers never lose a count); the worker that finishes the last item flips the job from
-`running` to `zipping` with a conditional UPDATE, so exactly one of them enqueues the archive task.
-A PDF that keeps failing is given up and named, with the reason, in the ZIP's README.
+`running` to `zipping` with a conditional UPDATE, and records the archive's outbox row in that same
+transaction, so exactly one archive is written. Every item's render is an outbox row recorded with the
+job, so a killed worker or a lost queue delays the ZIP but never leaves it unfinished.
+A PDF that keeps failing is given up and named, with the reason, in the ZIP's README and on its page.
 """
 
 from __future__ import annotations
 
-import zipfile
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,23 +25,26 @@ from competency.models import (
     Cycle,
     Job,
     JobItem,
+    Outbox,
     QuestionnaireVersion,
     StoredFile,
     Team,
     User,
     utcnow,
 )
-from competency.services import NotFound, access, report_cache, storage
+from competency.services import NotFound, ServiceError, access, outbox, report_cache
 from competency.services import reports as reports_service
 
-#: Jobs still working: a second request for the same ZIP joins the running one.
+#: Jobs still working: a second request for the same ZIP joins the running one. A job whose worker died
+#: is not "stale": its outbox rows come back to another worker within a lease (services/outbox.py).
 ACTIVE = ("queued", "running", "zipping")
-#: A job "working" for longer than this lost its worker (killed mid-task): it may be started again.
-STALE_AFTER = timedelta(hours=3)
+#: Attempts at one person's PDF (a render that fails is retried 5 s, then 15 s later).
+ITEM_ATTEMPTS = 3
+ZIP_ATTEMPTS = 3
 
 
 def is_active(job: Job, now: datetime | None = None) -> bool:
-    return job.state in ACTIVE and job.created_at > (now or utcnow()) - STALE_AFTER
+    return job.state in ACTIVE
 
 
 @dataclass(frozen=True)
@@ -144,7 +149,6 @@ def _create(
             Job.object_id == object_id,
             Job.questionnaire_key == key,
             col(Job.state).in_(ACTIVE),
-            col(Job.created_at) > utcnow() - STALE_AFTER,
         )
     ).first()
     if running is not None:
@@ -161,17 +165,43 @@ def _create(
     session.add(job)
     session.flush()
     assert job.id is not None
-    for user, assessment_id in people:
-        session.add(
-            JobItem(
-                job_id=job.id,
-                subject_id=user.id or 0,
-                assessment_id=assessment_id,
-                filename=names[user.id or 0],
-            )
+    items = [
+        JobItem(
+            job_id=job.id, subject_id=user.id or 0, assessment_id=assessment_id, filename=names[user.id or 0]
         )
+        for user, assessment_id in people
+    ]
+    session.add_all(items)
+    session.flush()
+    # The work is recorded with the job: a job never exists without what finishes it.
+    for item in items:
+        _record_item(session, job.id, item.id or 0)
+    if not items:
+        _record_zip(session, job.id)
     session.commit()
     return job, True
+
+
+def _record_item(session: Session, job_id: int, item_id: int) -> None:
+    outbox.record(
+        session,
+        "render_item",
+        {"item_id": item_id},
+        key=f"render_item:{item_id}",
+        job_id=job_id,
+        max_attempts=ITEM_ATTEMPTS,
+    )
+
+
+def _record_zip(session: Session, job_id: int) -> None:
+    outbox.record(
+        session,
+        "write_zip",
+        {"job_id": job_id},
+        key=f"write_zip:{job_id}",
+        job_id=job_id,
+        max_attempts=ZIP_ATTEMPTS,
+    )
 
 
 def start_cycle_zip(session: Session, actor: User, cycle: Cycle) -> Job:
@@ -179,11 +209,9 @@ def start_cycle_zip(session: Session, actor: User, cycle: Cycle) -> Job:
     if not actor.is_hr:
         raise NotFound(f"no cycle {cycle.id}")
     done, _missing = reports_service.cycle_people(session, cycle)
-    job, created = _create(
+    job, _created = _create(
         session, actor, "cycle_zip", cycle.id or 0, cycle.questionnaire_key, [(u, a) for u, a in done]
     )
-    if created:
-        _enqueue_work(session, job)
     return job
 
 
@@ -212,33 +240,8 @@ def start_team_zip(session: Session, actor: User, team: Team, key: str) -> Job:
     if not access.can_view_team_individuals(session, actor, team.id or 0):
         raise NotFound(f"no team {team.id}")
     done, _missing = team_people(session, team, key)
-    job, created = _create(session, actor, "team_zip", team.id or 0, key, [(u, None) for u in done])
-    if created:
-        _enqueue_work(session, job)
+    job, _created = _create(session, actor, "team_zip", team.id or 0, key, [(u, None) for u in done])
     return job
-
-
-def _enqueue_work(session: Session, job: Job) -> None:
-    """Queue the job's tasks; when the broker cannot take them, the job fails (so it can be started again)."""
-    try:
-        _enqueue_tasks(session, job)
-    except Exception as exc:
-        fail_job(session, job.id or 0, f"the job queue could not be reached: {type(exc).__name__}")
-        raise
-
-
-def _enqueue_tasks(session: Session, job: Job) -> None:
-    from competency import queue
-    from competency.reports import tasks
-
-    if job.total == 0:
-        queue.enqueue(tasks.write_zip, job.id, strict=True)
-        return
-    item_ids = session.exec(
-        select(JobItem.id).where(JobItem.job_id == job.id).order_by(col(JobItem.id))
-    ).all()
-    for item_id in item_ids:
-        queue.enqueue(tasks.render_item, item_id, strict=True)
 
 
 # -- working (called by the tasks) -------------------------------------------------------------------
@@ -251,8 +254,8 @@ def render_item(session: Session, settings: Settings, item_id: int) -> bool:
         return False  # a retry of an item already counted, or a job deleted meanwhile
     job = session.get(Job, item.job_id)
     subject = session.get(User, item.subject_id)
-    if job is None or subject is None:
-        return False
+    if job is None or subject is None or job.state != "running":
+        return False  # cancelled or failed meanwhile
     stored = report_cache.person_pdf(
         session, settings, subject, job.questionnaire_key, as_of=item.assessment_id
     )
@@ -297,97 +300,15 @@ def _finish_item(
         )
         .values(state="zipping")
     )
+    finished = last.rowcount == 1  # type: ignore[attr-defined]
+    if finished:
+        _record_zip(session, job_id)  # with the flip: the one worker that flipped it records the archive
     session.commit()
-    return last.rowcount == 1  # type: ignore[attr-defined]
-
-
-def _readme(session: Session, job: Job, items: list[JobItem]) -> str:
-    if job.kind == "cycle_zip":
-        cycle = session.get(Cycle, job.object_id)
-        title = cycle.name if cycle else f"cycle {job.object_id}"
-        missing = reports_service.cycle_people(session, cycle)[1] if cycle else []
-        without = "No submitted self-assessment in this cycle:"
-    else:
-        team = session.get(Team, job.object_id)
-        title = f"Team {team.name}, {job.questionnaire_key}" if team else f"team {job.object_id}"
-        missing = team_people(session, team, job.questionnaire_key)[1] if team else []
-        without = f"No submitted self-assessment of {job.questionnaire_key}:"
-    done = [i for i in items if i.state == "done"]
-    failed = [i for i in items if i.state == "failed"]
-    lines = [f"{title}: {len(done)} report(s).", ""]
-    if missing:
-        lines.append(without)
-        lines.extend(f"- {user.name} <{user.email}>" for user in missing)
-        lines.append("")
-    if failed:
-        names = {
-            u.id: u
-            for u in session.exec(select(User).where(col(User.id).in_([i.subject_id for i in failed])))
-        }
-        lines.append("Reports that could not be made (tried several times):")
-        for item in failed:
-            user = names.get(item.subject_id)
-            who = f"{user.name} <{user.email}>" if user else f"person {item.subject_id}"
-            lines.append(f"- {who}: {item.error or 'unknown error'}")
-        lines.append("")
-    return "\n".join(lines)
-
-
-def zip_filename(session: Session, job: Job) -> str:
-    if job.kind == "cycle_zip":
-        cycle = session.get(Cycle, job.object_id)
-        team = session.get(Team, cycle.team_id) if cycle and cycle.team_id else None
-        name = cycle.name if cycle else str(job.object_id)
-        scope = team.name if team else "organisation"
-        return f"cycle-{job.object_id}-{reports_service.slug(name)}-{reports_service.slug(scope)}.zip"
-    team = session.get(Team, job.object_id)
-    return (
-        f"team-{reports_service.slug(team.name if team else str(job.object_id))}-{job.questionnaire_key}.zip"
-    )
-
-
-def write_zip(session: Session, settings: Settings, job_id: int, now: datetime | None = None) -> None:
-    """Write the archive of every finished PDF plus a README, store it and mark the job done."""
-    job = session.get(Job, job_id)
-    if job is None or job.state != "zipping":
-        return
-    items = list(
-        session.exec(select(JobItem).where(JobItem.job_id == job_id).order_by(col(JobItem.filename)))
-    )
-    name = storage.new_name(job.kind)
-    partial = storage.temporary_path(settings, name)
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as archive:
-        for item in items:
-            if item.state != "done":
-                continue
-            stored = session.get(StoredFile, item.file_id) if item.file_id else None
-            if stored is None or not storage.exists(settings, stored):
-                # The cached PDF expired between its render and now: render it again.
-                subject = session.get(User, item.subject_id)
-                if subject is None:
-                    continue
-                stored = report_cache.person_pdf(
-                    session, settings, subject, job.questionnaire_key, as_of=item.assessment_id
-                )
-            archive.write(storage.path_of(settings, stored), item.filename)
-        archive.writestr("README.txt", _readme(session, job, items))
-    now = now or utcnow()
-    stored_zip = storage.publish(
-        session,
-        settings,
-        kind=job.kind,
-        name=name,
-        filename=zip_filename(session, job),
-        expires_at=now + timedelta(hours=settings.zip_ttl_hours),
-    )
-    job.file_id = stored_zip.id
-    job.state = "done"
-    job.finished_at = now
-    session.add(job)
-    session.commit()
+    return bool(finished)
 
 
 def fail_job(session: Session, job_id: int, reason: str) -> None:
+    """The job stops here, with its remaining work (HR may retry it, or start a new one)."""
     session.rollback()
     job = session.get(Job, job_id)
     if job is None or job.state == "done":
@@ -396,7 +317,44 @@ def fail_job(session: Session, job_id: int, reason: str) -> None:
     job.error = reason[:2000]
     job.finished_at = utcnow()
     session.add(job)
+    outbox.cancel_job_rows(session, job_id, reason)
     session.commit()
+
+
+def cancel_job(session: Session, actor: User, job: Job) -> None:
+    if job.state not in ACTIVE:
+        raise ServiceError("This job is no longer running.")
+    fail_job(session, job.id or 0, f"Cancelled by {actor.name}.")
+
+
+def retry_job(session: Session, job: Job) -> None:
+    """A failed job (cancelled, given up, storage refused) works again on what it did not finish."""
+    if job.state != "failed":
+        raise ServiceError("Only a job that failed can be retried.")
+    job_id = job.id or 0
+    reset = session.execute(
+        sa.update(JobItem)
+        .where(col(JobItem.job_id) == job_id, col(JobItem.state) == "failed")
+        .values(state="pending", error=None)
+    ).rowcount  # type: ignore[attr-defined]
+    pending = session.exec(
+        select(JobItem.id).where(JobItem.job_id == job_id, JobItem.state == "pending")
+    ).all()
+    job.failed = max(0, job.failed - int(reset or 0))
+    job.state = "running" if pending else "zipping"
+    job.error = None
+    job.finished_at = None
+    session.add(job)
+    session.flush()
+    keys = [f"render_item:{item_id}" for item_id in pending] if pending else [f"write_zip:{job_id}"]
+    rows = dict(session.exec(select(Outbox.key, Outbox.id).where(col(Outbox.key).in_(keys))).all())
+    # Rows pruned since (finished work leaves the outbox after a week) are recorded again.
+    for item_id in pending:
+        if f"render_item:{item_id}" not in rows:
+            _record_item(session, job_id, item_id or 0)
+    if not pending and not rows:
+        _record_zip(session, job_id)
+    outbox.retry(session, [r for r in rows.values() if r is not None])
 
 
 def get_job(session: Session, actor: User, job_id: int) -> Job:

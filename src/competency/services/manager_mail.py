@@ -72,9 +72,9 @@ def member_submitted(session: Session, settings: Settings, assessment_id: int) -
                 assess_url=notifications.link(settings, f"/people/{subject.id}/assess"),
             )
         )
-    session.commit()
     for mail in mails:
-        notifications.send(mail)
+        notifications.send(session, mail)  # with the claims: claimed means it will be sent
+    session.commit()
     return len(mails)
 
 
@@ -141,7 +141,7 @@ def weekly_digest(session: Session, settings: Settings, now: datetime | None = N
                 home_url=notifications.link(settings, "/"),
             )
         )
-    session.commit()
     for mail in mails:
-        notifications.send(mail)
+        notifications.send(session, mail)  # with the claims: claimed means it will be sent
+    session.commit()
     return len(mails)

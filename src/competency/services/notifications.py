@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 from competency.config import ConfigError, Settings
 from competency.models import MailPreference, SentNotification
 from competency.resources import resource_path
+from competency.services import outbox
 from competency.services.names import has_breaking
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 #: Preference columns a person may turn off; account mail (set-password links) has none and always goes.
 PREFERENCES = ("cycles", "manager_notices", "weekly_digest")
 SMTP_TIMEOUT = 30
+#: Attempts 30 s apart, doubling: the last about half an hour after the first.
+MAIL_ATTEMPTS = 7
 
 
 @dataclass(frozen=True)
@@ -102,13 +105,16 @@ def _header(msg: EmailMessage, name: str, value: str) -> None:
         raise HeaderRefused(f"{name} decodes to a line break or control character: {value!r}")
 
 
-def message(settings: Settings, mail: Mail) -> EmailMessage:
+def message(settings: Settings, mail: Mail, message_id: str | None = None) -> EmailMessage:
+    """The mail as sent; `message_id`: the outbox row's stable id, so every attempt carries the same
+    Message-ID and a receiving server can drop a copy."""
     # email.policy.SMTP: the header registry, CR LF line ends, and a ValueError on a raw newline.
     msg = EmailMessage(policy=email.policy.SMTP)
     _header(msg, "From", formataddr(("competency", settings.mail_from)))
     _header(msg, "To", mail.to)
     _header(msg, "Subject", mail.subject)
-    _header(msg, "Message-ID", make_msgid(domain=settings.mail_from.rpartition("@")[2] or "localhost"))
+    domain = settings.mail_from.rpartition("@")[2] or "localhost"
+    _header(msg, "Message-ID", f"<{message_id}@{domain}>" if message_id else make_msgid(domain=domain))
     # Tells out-of-office responders not to answer.
     _header(msg, "Auto-Submitted", "auto-generated")
     msg.set_content(mail.text)
@@ -116,14 +122,21 @@ def message(settings: Settings, mail: Mail) -> EmailMessage:
     return msg
 
 
-def deliver(settings: Settings, mail: Mail) -> None:
-    """Send one message now: an SMTP conversation, or the log when no SMTP server is configured."""
+def deliver(settings: Settings, mail: Mail, message_id: str | None = None) -> None:
+    """Send one message now: an SMTP conversation, or the log when no SMTP server is configured.
+
+    `message_id`: the same for every attempt of one outbox row, so a receiver can drop the copy that a
+    worker killed between the server's "250 OK" and its own record of it would send again."""
     if not settings.smtp_url:
-        # A warning, so that it shows with default logging: in development this is how links are read.
-        log.warning(
-            "mail not sent (COMPETENCY_SMTP_URL is unset) to %s: %s\n%s", mail.to, mail.subject, mail.text
-        )
-        return
+        if settings.development:
+            # Only in development (no SMTP server configured): this is how a developer reads the links.
+            log.warning(
+                "mail not sent (COMPETENCY_SMTP_URL is unset) to %s: %s\n%s", mail.to, mail.subject, mail.text
+            )
+            return
+        # Elsewhere the mail waits (retried, then listed for an admin) rather than vanish into a log line,
+        # which would also have held its link.
+        raise ConfigError(f"mail {mail.kind!r} cannot be sent: COMPETENCY_SMTP_URL is unset")
     parts = urlsplit(settings.smtp_url)
     scheme = parts.scheme.lower()
     if scheme not in ("smtp", "smtps", "smtp+starttls"):
@@ -142,15 +155,13 @@ def deliver(settings: Settings, mail: Mail) -> None:
             client.starttls(context=ssl.create_default_context())
         if parts.username:
             client.login(unquote(parts.username), unquote(parts.password or ""))
-        client.send_message(message(settings, mail))
+        client.send_message(message(settings, mail, message_id))
 
 
-def send(mail: Mail) -> None:
-    """Queue a message; the mail task retries it while the SMTP server is unreachable."""
-    from competency import queue
-    from competency.services import tasks
-
-    queue.enqueue(tasks.send_mail, asdict(mail))
+def send(session: Session, mail: Mail, *, key: str | None = None) -> int | None:
+    """Record a message in the caller's transaction (the outbox); a worker sends it after the commit and
+    retries for about half an hour while the SMTP server refuses or is unreachable. `key`: sent once."""
+    return outbox.record(session, "mail", asdict(mail), key=key, max_attempts=MAIL_ATTEMPTS)
 
 
 # -- who wants what, and at most once ----------------------------------------------------------------

@@ -8,9 +8,11 @@ a periodic task; in a deployment with several machines the folder is a shared vo
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import secrets
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -19,10 +21,38 @@ from sqlmodel import Session, col, select
 
 from competency.config import Settings
 from competency.models import StoredFile, utcnow
+from competency.services import ServiceError
 
 log = logging.getLogger(__name__)
 
 SUFFIXES = {"cycle_zip": ".zip", "team_zip": ".zip", "person_pdf": ".pdf", "team_pdf": ".pdf"}
+
+_REFUSALS = {
+    errno.EROFS: "it is read-only",
+    errno.EACCES: "this service may not write there",
+    errno.EPERM: "this service may not write there",
+    errno.ENOSPC: "it is full",
+    errno.EDQUOT: "its quota is used up",
+}
+
+
+class Unwritable(ServiceError):
+    """The storage folder refuses writes: no retry helps, so the job fails at once, saying why in words."""
+
+
+@contextlib.contextmanager
+def writing() -> Iterator[None]:
+    """Turn a refused write into Unwritable (without the server's path, which the message must not show)."""
+    try:
+        yield
+    except OSError as exc:
+        why = _REFUSALS.get(exc.errno or 0)
+        if why is None:
+            raise
+        raise Unwritable(
+            f"The storage folder refuses new files ({why}). Ask an administrator to check "
+            "COMPETENCY_STORAGE_DIR, then retry."
+        ) from None
 
 
 def root(settings: Settings) -> Path:
@@ -97,10 +127,17 @@ def save_bytes(
     cache_key: str | None = None,
 ) -> StoredFile:
     name = new_name(kind)
-    temporary_path(settings, name).write_bytes(data)
-    return publish(
-        session, settings, kind=kind, name=name, filename=filename, expires_at=expires_at, cache_key=cache_key
-    )
+    with writing():
+        temporary_path(settings, name).write_bytes(data)
+        return publish(
+            session,
+            settings,
+            kind=kind,
+            name=name,
+            filename=filename,
+            expires_at=expires_at,
+            cache_key=cache_key,
+        )
 
 
 def read_bytes(settings: Settings, stored: StoredFile) -> bytes:

@@ -216,5 +216,5 @@ def reset(
         email=person.email,
         url=notifications.link(settings, "/account/two-factor"),
     )
+    notifications.send(session, mail)  # in the same transaction as the reset: told, whatever happens next
     session.commit()
-    notifications.send(mail)

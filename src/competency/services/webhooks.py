@@ -17,11 +17,16 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from sqlmodel import Session
+
 from competency.config import Settings
 from competency.models import utcnow
+from competency.services import outbox
 
 EVENTS = ("cycle.opened", "cycle.closed", "assessment.submitted")
 TIMEOUT = 10
+#: Attempts 30 s apart, doubling: about half an hour of a receiver that fails.
+DELIVERY_ATTEMPTS = 7
 
 
 class DeliveryFailed(RuntimeError):
@@ -39,14 +44,20 @@ def body(event: str, data: dict[str, Any], now: datetime | None = None) -> bytes
     return json.dumps(payload, separators=(",", ":"), default=str).encode()
 
 
-def emit(settings: Settings, event: str, data: dict[str, Any]) -> bool:
-    """Queue the event's delivery; False when no webhook is configured."""
+def emit(session: Session, settings: Settings, event: str, data: dict[str, Any], *, key: str) -> bool:
+    """Record the event's delivery in the outbox (caller's transaction); False when no webhook is configured.
+
+    `key` names the event once (e.g. "cycle.opened:12"), so a rerun of whatever emits it posts it once."""
     if not settings.webhook_url:
         return False
-    from competency import queue
-    from competency.services import tasks
-
-    return queue.enqueue(tasks.deliver_webhook, event, body(event, data))
+    outbox.record(
+        session,
+        "webhook",
+        {"event": event, "body": body(event, data).decode()},
+        key=f"webhook:{key}",
+        max_attempts=DELIVERY_ATTEMPTS,
+    )
+    return True
 
 
 def deliver(settings: Settings, event: str, payload: bytes) -> int:
@@ -67,9 +78,11 @@ def deliver(settings: Settings, event: str, payload: bytes) -> int:
             return int(response.status)
     except urllib.error.HTTPError as exc:
         exc.close()
-        raise DeliveryFailed(f"{settings.webhook_url} answered {exc.code}") from None
+        # Never the URL: a chat's incoming-webhook address is itself a secret, and this reaches the log.
+        raise DeliveryFailed(f"the webhook receiver answered {exc.code}") from None
     except (urllib.error.URLError, OSError) as exc:
-        raise DeliveryFailed(f"{settings.webhook_url} unreachable: {exc}") from None
+        why = getattr(exc, "reason", None) or getattr(exc, "strerror", None) or type(exc).__name__
+        raise DeliveryFailed(f"the webhook receiver cannot be reached ({why})") from None
 
 
 def cycle_data(cycle: Any, team_name: str | None) -> dict[str, Any]:

@@ -6,7 +6,8 @@ from flask import Flask
 
 
 def init_web(app: Flask) -> None:
-    from competency.web import assets, errors, limits, requests, security
+    from competency import logs
+    from competency.web import assets, errors, limits, metrics, requests, security
     from competency.web.account import bp as account_bp
     from competency.web.admin import bp as admin_bp
     from competency.web.assess import bp as assess_bp
@@ -19,6 +20,8 @@ def init_web(app: Flask) -> None:
     from competency.web.reports import bp as reports_bp
     from competency.web.teams import bp as teams_bp
 
+    logs.init_app(app)
+    metrics.init_app(app)
     requests.init_app(app)
     assets.init_app(app)
     security.init_app(app)
@@ -29,3 +32,4 @@ def init_web(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(metrics.bp)

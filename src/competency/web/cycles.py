@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from competency.models import Cycle, Team, utcnow
-from competency.services import NotFound, ServiceError, access
+from competency.services import NotFound, ServiceError, access, attention
 from competency.services import cycles as service
 from competency.web.audit import audit_request, deny
 from competency.web.auth import me
@@ -188,6 +188,10 @@ def detail(cycle_id: int) -> str:
         can_close=cycle.closed_at is None and access.can_run_cycles(session, actor, cycle.team_id),
         close_form=CloseForm(),
         partial=not actor.is_hr and cycle.team_id is None,
+        invitations_waiting=attention.waiting_invitations(session, cycle.id or 0)
+        if cycle.closed_at is None
+        else 0,
+        workers_running=attention.workers_running(session),
         **_zip_context(cycle),
     )
 
@@ -245,6 +249,7 @@ def _zip_context(cycle: Cycle) -> dict[str, Any]:
         "zip_download": url_for("jobs.download", job_id=job.id) if job and ready else None,
         "zip_form": StartForm(),
         "zip_active": job is not None and jobs.is_active(job),
+        "zip_stalled": attention.stalled(db(), job) if job else None,
     }
 
 

@@ -23,7 +23,7 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response as BaseResponse
 
 from competency.models import Cycle, Job, Team
-from competency.services import NotFound, storage
+from competency.services import NotFound, ServiceError, attention, storage
 from competency.services import jobs as service
 from competency.web.audit import audit_now
 from competency.web.auth import me
@@ -43,10 +43,6 @@ def _job(job_id: int) -> Job:
         abort(404)
 
 
-def _queue_down(exc: Exception) -> None:
-    flash(f"The job queue cannot be reached ({type(exc).__name__}); try again in a minute.", "error")
-
-
 @bp.route("/cycles/<int:cycle_id>/zip", methods=["POST"])
 @login_required
 def start_cycle_zip(cycle_id: int) -> BaseResponse:
@@ -57,12 +53,11 @@ def start_cycle_zip(cycle_id: int) -> BaseResponse:
     if not StartForm().validate_on_submit():
         flash("The form expired. Press the button again.", "error")
     else:
+        # The job and its work are rows in the database: a broker that is down delays it, never loses it.
         try:
             service.start_cycle_zip(db(), actor, cycle)
         except NotFound:
             abort(404)
-        except Exception as exc:  # the broker is down: the page says so instead of a 500
-            _queue_down(exc)
     return redirect(url_for("cycles.detail", cycle_id=cycle_id, _anchor="reports-zip"))
 
 
@@ -85,9 +80,6 @@ def start_team_zip(team_id: int) -> BaseResponse:
         job = service.start_team_zip(db(), actor, team, key)
     except NotFound:
         abort(404)
-    except Exception as exc:
-        _queue_down(exc)
-        return redirect(url_for("teams.dashboard", team_id=team_id))
     return redirect(url_for("jobs.detail", job_id=job.id))
 
 
@@ -100,7 +92,47 @@ def detail(job_id: int) -> str:
         if job.kind == "cycle_zip"
         else url_for("teams.dashboard", team_id=job.object_id, questionnaire=job.questionnaire_key)
     )
-    return render_template("jobs/detail.html", job=job, progress=service.progress(db(), job), back=back)
+    return render_template(
+        "jobs/detail.html",
+        job=job,
+        progress=service.progress(db(), job),
+        back=back,
+        failed_items=attention.failed_items(db(), job_id),
+        retrying=attention.retrying(db(), job_id) if service.is_active(job) else [],
+        stalled=attention.stalled(db(), job),
+        form=StartForm(),
+    )
+
+
+@bp.route("/jobs/<int:job_id>/retry", methods=["POST"])
+@login_required
+def retry(job_id: int) -> BaseResponse:
+    """Work again on what a failed job did not finish (the items that failed, the archive)."""
+    job = _job(job_id)
+    if not StartForm().validate_on_submit():
+        flash("The form expired. Press the button again.", "error")
+    else:
+        try:
+            service.retry_job(db(), job)
+            flash("Trying again.", "success")
+        except ServiceError as exc:
+            flash(str(exc), "error")
+    return redirect(url_for("jobs.detail", job_id=job_id))
+
+
+@bp.route("/jobs/<int:job_id>/cancel", methods=["POST"])
+@login_required
+def cancel(job_id: int) -> BaseResponse:
+    job = _job(job_id)
+    if not StartForm().validate_on_submit():
+        flash("The form expired. Press the button again.", "error")
+    else:
+        try:
+            service.cancel_job(db(), me(), job)
+            flash("Cancelled. You can retry it or prepare a new one.", "success")
+        except ServiceError as exc:
+            flash(str(exc), "error")
+    return redirect(url_for("jobs.detail", job_id=job_id))
 
 
 @bp.route("/jobs/<int:job_id>.json")

@@ -1,4 +1,4 @@
-"""Home, health check and the old plotly.js address."""
+"""Home, health and readiness checks and the old plotly.js address."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
+from competency import readiness
 from competency.services import inbox as inbox_service
 from competency.services import profiles as profile_service
 from competency.services import users as users_service
 from competency.web.auth import me
-from competency.web.requests import catalog, db
+from competency.web.requests import catalog, db, settings
 
 bp = Blueprint("main", __name__)
 
@@ -25,6 +26,15 @@ def healthz() -> tuple[dict[str, Any], int]:
     except sa.exc.SQLAlchemyError:
         return {"status": "error", "database": "unreachable"}, 503
     return {"status": "ok", "questionnaires": len(catalog().all())}, 200
+
+
+@bp.route("/readyz")
+def readyz() -> tuple[dict[str, Any], int]:
+    """Everything the work needs (database, queue, storage, a live worker): 503 naming what is wrong.
+
+    `/healthz` stays the cheap one for load balancers; this one writes a file and asks the broker."""
+    ready, report = readiness.check(db(), settings())
+    return report, 200 if ready else 503
 
 
 @bp.route("/")

@@ -12,7 +12,7 @@ from sqlmodel import Session, col
 from competency import scoring
 from competency.models import Answer, AreaNote, AreaScore, Assessment, Cycle, User, utcnow
 from competency.questionnaire import Questionnaire
-from competency.services import NotFound, ServiceError
+from competency.services import NotFound, ServiceError, events
 from competency.services.assessments.drafts import MAX_NOTE_LENGTH, AlreadySubmitted, lock_draft
 from competency.services.assessments.queries import Taken, answers_of
 from competency.services.snapshots import ensure_snapshot
@@ -30,10 +30,8 @@ def submit(
     except ServiceError:
         session.rollback()
         raise
+    events.assessment_submitted(session, taken.assessment)
     session.commit()
-    from competency.services import events
-
-    events.assessment_submitted(taken.assessment)
     return profile
 
 
@@ -206,8 +204,6 @@ def release(
         details={"subject": assessment.subject_id},
         remote_addr=remote_addr,
     )
+    events.rating_released(session, assessment)
     session.commit()
-    from competency.services import events
-
-    events.rating_released(assessment)
     return True

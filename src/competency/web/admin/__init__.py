@@ -124,6 +124,6 @@ def questionnaires() -> str:
 
 
 # The sections register their routes on `bp` when imported.
-from competency.web.admin import imports, people, teams  # noqa: E402
+from competency.web.admin import imports, jobs, people, teams  # noqa: E402
 
-__all__ = ["bp", "imports", "people", "teams"]
+__all__ = ["bp", "imports", "jobs", "people", "teams"]
