@@ -134,7 +134,7 @@ def test_a_reset_asked_while_the_broker_is_down_arrives_later_and_the_log_holds_
     with caplog.at_level(logging.DEBUG):
         run_jobs()
     (message,) = mailbox.to("ada@example.org")
-    token = re.search(r"/account/set-password/(\S+)", text_of(message)).group(1)  # type: ignore[union-attr]
+    token = re.search(r"/account/set-password#(\S+)", text_of(message)).group(1)  # type: ignore[union-attr]
     # Every line but the test's own SMTP server's (aiosmtpd logs what it receives, at DEBUG).
     ours = "\n".join(caplog.handler.format(r) for r in caplog.records if not r.name.startswith("mail.log"))
     assert "relay.run" in ours and token not in ours and "set-password" not in ours
