@@ -82,3 +82,14 @@ def post_login(client: FlaskClient, email: str, password: str, **environ: Any) -
     return client.post(
         "/login", data={"email": email, "password": password, "csrf_token": token}, environ_base=environ
     )
+
+
+def waiting_mails(app: Flask) -> list[dict[str, str]]:
+    """The mails recorded in the outbox and not sent yet (no worker runs in these tests)."""
+    from sqlmodel import select
+
+    from competency.models import Outbox
+
+    with app.app_context():
+        rows = db().exec(select(Outbox).where(Outbox.kind == "mail", Outbox.state == "pending")).all()
+        return [dict(row.payload) for row in rows]

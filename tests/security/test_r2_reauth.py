@@ -13,10 +13,10 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import col, select
+from tests.security.support import waiting_mails
 from tests.security.test_r2_totp_once import at_second_step, with_second_factor
 from tests.web.conftest import PASSWORD, csrf_token
 
-from competency import queue
 from competency.cli import main
 from competency.models import AuditEvent, User, UserSession
 from competency.services import throttle, twofactor
@@ -131,14 +131,9 @@ def login_as_with_code(app: Flask, user: User) -> FlaskClient:
     return client
 
 
-def mails_to(email: str) -> list[dict[str, str]]:
-    """The mails waiting on the queue for `email` (the app's queue: a SQLite file in the test's instance)."""
-    found = []
-    for task in queue.huey.pending():
-        mail = task.args[0] if task.args else None
-        if isinstance(mail, dict) and mail.get("to") == email:
-            found.append(mail)
-    return found
+def mails_to(app: Flask, email: str) -> list[dict[str, str]]:
+    """The mails waiting in the outbox for `email`."""
+    return [mail for mail in waiting_mails(app) if mail.get("to") == email]
 
 
 def test_an_admin_resets_a_second_factor_from_the_page(app, make_user, login_as) -> None:  # type: ignore[no-untyped-def]
@@ -169,7 +164,7 @@ def test_an_admin_resets_a_second_factor_from_the_page(app, make_user, login_as)
     assert recovery == 0 and live == []
     assert event.actor_id == admin.id and event.object == f"user:{person.id}"
     assert their_browser.get("/").status_code == 302  # logged out
-    (mail,) = mails_to(person.email)
+    (mail,) = mails_to(app, person.email)
     assert "second factor" in mail["subject"] and "administrator" in mail["text"]
     # Members cannot.
     other = make_user("plain@example.org")
@@ -191,6 +186,6 @@ def test_the_cli_resets_a_second_factor(app, make_user, db_url, monkeypatch) -> 
     with app.app_context():
         event = db().exec(select(AuditEvent).where(AuditEvent.action == "two_factor.reset")).one()
     assert event.details["via"] == "cli"
-    assert len(mails_to(person.email)) == 1
+    assert len(mails_to(app, person.email)) == 1
     again = CliRunner().invoke(main, ["users", "reset-two-factor", person.email])
     assert again.exit_code != 0 and "no second factor" in again.output

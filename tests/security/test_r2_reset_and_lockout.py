@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 from flask import Flask
 from itsdangerous import URLSafeTimedSerializer
-from tests.security.support import post_login
+from tests.security.support import post_login, waiting_mails
 from tests.web.conftest import PASSWORD, csrf_token, login
 
-from competency import queue
 from competency.models import User, utcnow
 from competency.services import account_links, notifications, throttle
 from competency.web.auth.routes import WAIT_COOKIE, _email_tag
@@ -54,8 +53,8 @@ def test_an_unknown_address_costs_the_same_work_as_a_known_one(app: Flask, make_
     assert known == unknown and known["_hash"] == 1 and known["render"] == 1
 
 
-def pending_mails() -> list[dict[str, str]]:
-    return [t.args[0] for t in queue.huey.pending() if t.args and isinstance(t.args[0], dict)]
+def pending_mails(app: Flask) -> list[dict[str, str]]:
+    return waiting_mails(app)
 
 
 def test_forgot_password_is_limited_per_client_address(app: Flask, make_user) -> None:  # type: ignore[no-untyped-def]
@@ -69,7 +68,7 @@ def test_forgot_password_is_limited_per_client_address(app: Flask, make_user) ->
             db(), settings, "victim@example.org", remote_addr="203.0.113.9"
         )
         assert account_links.request_reset(db(), settings, "victim@example.org", remote_addr="203.0.113.10")
-    assert [m["to"] for m in pending_mails()] == ["victim@example.org"]
+    assert [m["to"] for m in pending_mails(app)] == ["victim@example.org"]
 
 
 def reset_token(app: Flask, email: str) -> str:
@@ -77,7 +76,7 @@ def reset_token(app: Flask, email: str) -> str:
         account_links.request_reset(
             db(), app.config["COMPETENCY_SETTINGS"], email, remote_addr="198.51.100.1"
         )
-    (mail,) = [m for m in pending_mails() if m["to"] == email]
+    (mail,) = [m for m in pending_mails(app) if m["to"] == email]
     match = re.search(r"https?://[^\s#]+/account/set-password#([A-Za-z0-9_\-]+)", mail["text"])
     assert match, mail["text"]
     # The token is only in the fragment: no path or query of the link holds it.
