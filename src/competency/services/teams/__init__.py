@@ -36,6 +36,8 @@ from competency.services.teams.visibility import (
     aggregate_only,
     aggregate_threshold,
     aggregate_trend,
+    published_only,
+    published_trend,
     anonymous_progress,
     visibility,
 )
@@ -59,6 +61,8 @@ __all__ = [
     "aggregate_only",
     "aggregate_threshold",
     "aggregate_trend",
+    "published_only",
+    "published_trend",
     "anonymous_progress",
     "framework_keys",
     "frameworks_taken",
