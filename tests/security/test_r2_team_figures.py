@@ -12,11 +12,11 @@ import math
 from typing import Any
 
 from flask import Flask
+from tests.security.support import ML, figures, make_cycle, submit
 
 from competency.models import Cycle, Team, User
 from competency.services import cycles, team_figures, users
 from competency.web.requests import db
-from tests.security.support import ML, figures, make_cycle, submit
 
 THRESHOLD = 5
 
