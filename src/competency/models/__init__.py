@@ -14,6 +14,7 @@ from competency.models.assessments import (
 )
 from competency.models.audit import AuditEvent, LoginAttempt
 from competency.models.base import UTCDateTime, utcnow
+from competency.models.figures import TeamFigures
 from competency.models.jobs import Job, JobItem, StoredFile
 from competency.models.notifications import MailPreference, PasswordToken, SentNotification
 from competency.models.outbox import Outbox, WorkerLease
@@ -57,6 +58,7 @@ __all__ = [
     "SentNotification",
     "StoredFile",
     "Team",
+    "TeamFigures",
     "UTCDateTime",
     "User",
     "UserSession",

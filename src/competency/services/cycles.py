@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from competency.models import CYCLE_AUDIENCES, Cycle, Team, User, utcnow
-from competency.services import NotFound, ServiceError, access, audit, events
+from competency.services import NotFound, ServiceError, access, audit, events, team_figures
 from competency.services.cycle_sql import covered_people, covers
 from competency.services.cycle_status import (
     STATES,
@@ -189,13 +189,22 @@ def close_cycle(
     *,
     now: datetime | None = None,
     remote_addr: str | None = None,
+    threshold: int = 5,
 ) -> None:
+    """Close the cycle, and record its trend point in the figures plain members see (`threshold`: the
+    aggregate minimum, which is also how many contributions must change before their figures move)."""
     if not access.can_run_cycles(session, actor, cycle.team_id):
         raise NotFound(f"no cycle {cycle.id}")
     if cycle.closed_at is not None:
         raise ServiceError("This cycle is already closed.")
     cycle.closed_at = now or utcnow()
     session.add(cycle)
+    teams = [cycle.team_id] if cycle.team_id is not None else session.exec(select(Team.id)).all()
+    for team_id in teams:
+        if team_id is not None:
+            team_figures.refresh(
+                session, team_id, cycle.questionnaire_key, threshold, cycle=cycle, now=cycle.closed_at
+            )
     _audit(session, actor, "cycle.close", cycle, remote_addr)
     events.cycle_closed(session, cycle)
     session.commit()

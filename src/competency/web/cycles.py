@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -263,7 +263,13 @@ def close(cycle_id: int) -> Response:
         flash("The form expired. Press Close again.", "error")
         return redirect(url_for("cycles.detail", cycle_id=cycle_id))
     try:
-        service.close_cycle(session, actor, cycle, remote_addr=request.remote_addr)
+        service.close_cycle(
+            session,
+            actor,
+            cycle,
+            remote_addr=request.remote_addr,
+            threshold=current_app.config.get("TEAM_AGGREGATE_MIN", 5),
+        )
     except NotFound:
         abort(404)
     except ServiceError as exc:

@@ -10,9 +10,9 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import login_required
 from markupsafe import Markup, escape
 
-from competency.models import Team, utcnow
+from competency.models import Cycle, Team, utcnow
 from competency.reports import heat
-from competency.services import NotFound, access, plans
+from competency.services import NotFound, access, plans, team_figures
 from competency.services import cycles as cycle_service
 from competency.services import teams as service
 from competency.web import team_charts
@@ -95,12 +95,15 @@ def _team_view(team_id: int, *, page: int | None = None) -> TeamView:
     except NotFound:
         abort(404)
     threshold = service.aggregate_threshold(current_app.config.get("TEAM_AGGREGATE_MIN"))
-    visibility = service.visibility(
-        sees_individuals=individuals, submitted_count=summary.submitted_count, threshold=threshold
-    )
-    if not individuals:
-        # Everything below renders from this: no individual and no figure from too few people.
-        summary = service.aggregate_only(summary, threshold)
+    if individuals:
+        visibility = INDIVIDUALS
+    else:
+        # Plain members see the published figures: republished here only once `threshold`
+        # contributions changed, so no one person's submission, resubmission or departure moves them.
+        published = team_figures.refresh(session, team_id, key, threshold)
+        session.commit()
+        summary = service.published_only(summary, published)
+        visibility = AGGREGATE if published is not None else HIDDEN
     titles = {q.id: q.title for q in frameworks}
     keys = [(k, titles.get(k, k)) for k, _ in submitted]
     # Only the frameworks the team's members take; every framework while nobody has submitted any.
@@ -139,7 +142,14 @@ def dashboard(team_id: int) -> str:
         trend = cycle_service.team_trend(session, team_id, summary.key)
         if not view.individuals:
             progress = service.anonymous_progress(progress)
-            trend = service.aggregate_trend(trend, view.threshold)
+            # The figures each closed cycle recorded, not the live ones: a late submission moves nothing.
+            trend = service.published_trend(
+                [
+                    (c, f)
+                    for f in team_figures.trend(session, team_id, summary.key)
+                    if (c := session.get(Cycle, f.cycle_id))
+                ]
+            )
         if summary.submitted_count:
             figures["radar"] = team_charts.team_radar(summary, level, band=view.individuals)
         if members:
@@ -212,8 +222,9 @@ def summary_api(team_id: int) -> Any:
 def hidden_message(view: TeamView) -> str:
     return (
         f"The team view of {view.summary.questionnaire.title} appears once at least {view.threshold} "
-        f"members have submitted a self-assessment of it ({view.summary.submitted_count} so far), "
-        "so that nobody's ratings can be singled out."
+        f"members have submitted a self-assessment of it ({view.summary.submitted_count} so far), so that "
+        f"nobody's ratings can be singled out. After that its figures move only when {view.threshold} or "
+        "more submissions have changed."
     )
 
 

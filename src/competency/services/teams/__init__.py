@@ -37,6 +37,8 @@ from competency.services.teams.visibility import (
     aggregate_threshold,
     aggregate_trend,
     anonymous_progress,
+    published_only,
+    published_trend,
     visibility,
 )
 
@@ -63,6 +65,8 @@ __all__ = [
     "framework_keys",
     "frameworks_taken",
     "members_of",
+    "published_only",
+    "published_trend",
     "team_people",
     "team_summary",
     "visibility",

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from competency import scoring
+from competency.models import Cycle, TeamFigures
 from competency.services.cycles import CycleProgress, MemberStatus, TrendPoint
 from competency.services.teams.summary import TeamSummary
 
@@ -64,6 +65,50 @@ def aggregate_only(summary: TeamSummary, threshold: int) -> TeamSummary:
         levels={},
         pages=None,
     )
+
+
+def published_only(summary: TeamSummary, figures: TeamFigures | None) -> TeamSummary:
+    """The summary a plain member may see: the team's published figures (services.team_figures), not the
+    live ones; only each area's mean, in coarse steps, and how many scored it; no individual at all."""
+    published = figures.areas if figures is not None else {}
+    stats = {
+        a: (
+            scoring.TeamAreaStats(a, published[a][0], None, None, None, int(published[a][1]), 0, 0)
+            if a in published
+            else _withheld_stats(a)
+        )
+        for a in summary.stats
+    }
+    return replace(
+        summary,
+        members=[],
+        stats=stats,
+        # Without figures yet, how many submitted so far (a count, nobody's scores).
+        counts=(
+            summary.member_count,
+            figures.contributors if figures is not None else summary.submitted_count,
+        ),
+        withheld=frozenset(a for a in summary.stats if a not in published),
+        top_experts={},
+        roster=None,
+        levels={},
+        pages=None,
+        reached={},
+    )
+
+
+def published_trend(points: Sequence[tuple[Cycle, TeamFigures]]) -> list[TrendPoint]:
+    """The trend a plain member sees: the figures each closed cycle recorded, frozen at its close."""
+    return [
+        TrendPoint(
+            cycle=cycle,
+            submitted=figures.contributors,
+            readiness=figures.readiness,
+            area_means={a: float(v[0]) for a, v in figures.areas.items()},
+            area_counts={a: int(v[1]) for a, v in figures.areas.items()},
+        )
+        for cycle, figures in points
+    ]
 
 
 def aggregate_trend(points: Sequence[TrendPoint], threshold: int) -> list[TrendPoint]:
