@@ -18,6 +18,7 @@ from competency.scoring.profile import (
     profile_from_results,
     readiness_parts,
     score,
+    stored_results,
     top_gaps,
 )
 from competency.scoring.team import (
@@ -69,6 +70,7 @@ __all__ = [
     "shown_below",
     "step_band",
     "step_fits",
+    "stored_results",
     "team_area_stats",
     "top_gaps",
 ]

@@ -233,6 +233,23 @@ def score(
     return profile_from_results(q, level, results, specialism, focus_areas=focus_areas)
 
 
+def stored_results(
+    q: Questionnaire,
+    level: str,
+    specialism: str | None,
+    stored: Mapping[str, tuple[float | None, float | None, str | None]],
+) -> dict[str, AreaResult]:
+    """Per area in play, its result from the numbers stored at submit: (score, new score, level reached)
+    by area id. Views of many people and earlier results read these instead of scoring answers again."""
+    out = {}
+    for area in q.areas_in_play(level, specialism):
+        score, new, reached = stored.get(area.id, (None, None, None))
+        out[area.id] = area_result(
+            q, area, score, level, added=is_added(q, area, level, specialism), new_score=new, reached=reached
+        )
+    return out
+
+
 def readiness_parts(
     q: Questionnaire, level: str, results: Mapping[str, AreaResult]
 ) -> tuple[float | None, float | None, float | None]:

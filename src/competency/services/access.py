@@ -63,11 +63,10 @@ def can_run_cycles(session: Session, actor: User, team_id: int | None) -> bool:
     return team_id is not None and team_role(session, actor.id or 0, team_id) == "manager"
 
 
-def who_sees_results(session: Session, subject_id: int) -> str:
-    """The one sentence, said to the person, of who may see their results: what can_view_person allows
-    (themselves, their teams' managers by name, HR and administrators) and what team members get."""
+def manager_names(session: Session, subject_id: int) -> list[str]:
+    """Names of the managers of the person's teams (who, by can_view_person, see their results)."""
     mine, theirs = aliased(Membership), aliased(Membership)
-    managers = session.exec(
+    rows = session.exec(
         select(User.name)
         .join(theirs, col(theirs.user_id) == col(User.id))
         .join(mine, col(mine.team_id) == col(theirs.team_id))
@@ -75,6 +74,13 @@ def who_sees_results(session: Session, subject_id: int) -> str:
         .distinct()
         .order_by(User.name)
     ).all()
+    return list(rows)
+
+
+def who_sees_results(session: Session, subject_id: int) -> str:
+    """The one sentence, said to the person, of who may see their results: what can_view_person allows
+    (themselves, their teams' managers by name, HR and administrators) and what team members get."""
+    managers = manager_names(session, subject_id)
     named = (
         f"the managers of your teams ({', '.join(managers)})" if managers else "the managers of your teams"
     )

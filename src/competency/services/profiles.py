@@ -184,20 +184,12 @@ def _stored(session: Session, pairs: list[tuple[Assessment, QuestionnaireVersion
     for assessment, version in pairs:
         questionnaire = snapshot_questionnaire(version)
         level, specialism = assessment.target_level, assessment.specialism
-        stored = rows[assessment.id or 0]
-        results = {}
-        if level in questionnaire.level_ids:
-            for area in questionnaire.areas_in_play(level, specialism):
-                row = stored.get(area.id)
-                results[area.id] = scoring.area_result(
-                    questionnaire,
-                    area,
-                    row.score if row else None,
-                    level,
-                    added=scoring.is_added(questionnaire, area, level, specialism),
-                    new_score=row.new_score if row else None,
-                    reached=row.reached if row else None,
-                )
+        stored = {a: (r.score, r.new_score, r.reached) for a, r in rows[assessment.id or 0].items()}
+        results = (
+            scoring.stored_results(questionnaire, level, specialism, stored)
+            if level in questionnaire.level_ids
+            else {}
+        )
         profile = scoring.profile_from_results(questionnaire, level, results, specialism)
         out.append(Rated(assessment, questionnaire, profile))
     return out

@@ -333,7 +333,7 @@ def review(assessment_id: int) -> Any:
         subject=subject,
         saved_keep=session.pop("saved_keep", None),
         their_answers=_their_answers(taken, answers),
-        managers=service.managers_of(db(), taken.assessment.subject_id),
+        managers=access.manager_names(db(), taken.assessment.subject_id),
     )
 
 

@@ -139,20 +139,29 @@ def profile(person_id: int) -> Any:
     )
 
 
-@bp.route("/people/<int:person_id>/plan/<key>/steps/<step_id>", methods=["POST"])
-@login_required
-def plan_step(person_id: int, key: str, step_id: str) -> Response:
-    """The person marks one step of their current plan not started, in progress or done."""
+def _own_plan(person_id: int, key: str, back: str, expired: str) -> service.Rated | Response:
+    """For a change the person makes to their own plan: their current result, or where to go back to
+    (with why) when the form expired; 404 for anyone else or without a result."""
     person = _visible_person(person_id)
     if me().id != person_id:
         abort(404)
-    back = url_for("people.profile", person_id=person_id, questionnaire=key, _anchor=f"step-{step_id}")
     if not ActionForm().validate_on_submit():
-        flash("The form expired. Choose the status again.", "error")
+        flash(expired, "error")
         return redirect(back)
     profile = service.person_profile(db(), person, key, viewer=me())
     if profile.current is None:
         abort(404)
+    return profile.current
+
+
+@bp.route("/people/<int:person_id>/plan/<key>/steps/<step_id>", methods=["POST"])
+@login_required
+def plan_step(person_id: int, key: str, step_id: str) -> Response:
+    """The person marks one step of their current plan not started, in progress or done."""
+    back = url_for("people.profile", person_id=person_id, questionnaire=key, _anchor=f"step-{step_id}")
+    current = _own_plan(person_id, key, back, "The form expired. Choose the status again.")
+    if isinstance(current, Response):
+        return current
     try:
         plans.set_status(
             db(),
@@ -161,8 +170,8 @@ def plan_step(person_id: int, key: str, step_id: str) -> Response:
             key=key,
             step_id=step_id,
             status=request.form.get("status", ""),
-            plan_step_ids=[entry.step.id for entry in profile.current.profile.plan],
-            assessment_id=profile.current.assessment.id,
+            plan_step_ids=[entry.step.id for entry in current.profile.plan],
+            assessment_id=current.assessment.id,
             remote_addr=request.remote_addr,
         )
     except NotFound:
@@ -176,23 +185,17 @@ def plan_step(person_id: int, key: str, step_id: str) -> Response:
 @login_required
 def plan_focus(person_id: int, key: str) -> Response:
     """The person chooses the areas their plan's focus is on (or goes back to the default)."""
-    person = _visible_person(person_id)
-    if me().id != person_id:
-        abort(404)
     back = url_for("people.profile", person_id=person_id, questionnaire=key, _anchor="plan-h")
-    if not ActionForm().validate_on_submit():
-        flash("The form expired. Choose your focus again.", "error")
-        return redirect(back)
-    profile = service.person_profile(db(), person, key, viewer=me())
-    if profile.current is None:
-        abort(404)
+    current = _own_plan(person_id, key, back, "The form expired. Choose your focus again.")
+    if isinstance(current, Response):
+        return current
     areas = [] if request.form.get("reset") else request.form.getlist("area")
     try:
         focus.choose(
             db(),
             me(),
-            profile.current.assessment,
-            profile.current.questionnaire,
+            current.assessment,
+            current.questionnaire,
             areas,
             remote_addr=request.remote_addr,
         )

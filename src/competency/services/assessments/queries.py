@@ -130,21 +130,3 @@ def latest_self_answers(session: Session, subject_id: int, key: str) -> dict[str
         .limit(1)
     ).first()
     return answers_of(session, latest) if latest is not None else {}
-
-
-def managers_of(session: Session, subject_id: int) -> list[str]:
-    """Names of the managers of the person's teams (who see their results), for the submit confirmation."""
-    from sqlalchemy.orm import aliased
-
-    from competency.models import Membership
-
-    mine, theirs = aliased(Membership), aliased(Membership)
-    rows = session.exec(
-        select(User.name)
-        .join(theirs, col(theirs.user_id) == col(User.id))
-        .join(mine, col(mine.team_id) == col(theirs.team_id))
-        .where(mine.user_id == subject_id, theirs.role == "manager", col(User.id) != subject_id)
-        .distinct()
-        .order_by(User.name)
-    ).all()
-    return list(rows)

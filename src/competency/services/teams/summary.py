@@ -378,19 +378,9 @@ def _results(
     """Per area in play, its result from the stored numbers (None: `q` does not know the level)."""
     if level not in q.level_ids:
         return None
-    out = {}
-    for area in q.areas_in_play(level, specialism):
-        rating = areas.get(area.id)
-        out[area.id] = scoring.area_result(
-            q,
-            area,
-            rating.score if rating else None,
-            level,
-            added=scoring.is_added(q, area, level, specialism),
-            new_score=rating.new_score if rating else None,
-            reached=rating.reached if rating else None,
-        )
-    return out
+    return scoring.stored_results(
+        q, level, specialism, {a: (r.score, r.new_score, r.reached) for a, r in areas.items()}
+    )
 
 
 def _profile(
