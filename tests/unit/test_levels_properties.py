@@ -277,7 +277,8 @@ def test_without_levels_bands_or_groups_a_profile_equals_the_previous_releases(c
     old_fields = ("score", "target", "gap", "met", "attainment", "priority")
     got = {a: {k: v[k] for k in old_fields} for a, v in profile["areas"].items()}
     assert got == {
-        a: {k: pytest.approx(v[k], abs=1e-9) if isinstance(v[k], float) else v[k] for k in old_fields}
+        # The reference rounds scores to 9 places, and priorities multiply that by weights up to 3.
+        a: {k: pytest.approx(v[k], abs=1e-8) if isinstance(v[k], float) else v[k] for k in old_fields}
         for a, v in expected["areas"].items()
     }
     assert profile["readiness_all"] == pytest.approx(expected["readiness"], abs=1e-6)
