@@ -17,6 +17,34 @@ from competency.questionnaire import load_file
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
+def submitted_at_senior(
+    db: sa.Connection, key: str, content_hash: str, title: str, definition: str, *, readiness: float
+) -> None:
+    """Ada, a snapshot holding `definition`, and Ada's self-assessment at senior submitted on it, with the
+    readiness the earlier rules stored (ids 1)."""
+    db.execute(
+        sa.text(
+            'INSERT INTO "user" (id, email, name, password_hash, role, active, session_version, created_at) '
+            "VALUES (1, 'ada@example.org', 'Ada', '', 'member', true, 1, CURRENT_TIMESTAMP)"
+        )
+    )
+    db.execute(
+        sa.text(
+            "INSERT INTO questionnaire_version (id, key, version, revision, content_hash, title, definition, created_at) "
+            "VALUES (1, :key, 1, 1, :hash, :title, :definition, CURRENT_TIMESTAMP)"
+        ),
+        {"key": key, "hash": content_hash, "title": title, "definition": definition},
+    )
+    db.execute(
+        sa.text(
+            "INSERT INTO assessment (id, subject_id, assessor_id, kind, questionnaire_version_id, target_level, "
+            "status, created_at, updated_at, submitted_at, readiness) VALUES "
+            "(1, 1, 1, 'self', 1, 'senior', 'submitted', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, :r)"
+        ),
+        {"r": readiness},
+    )
+
+
 def test_0006_rescores_stored_results_with_the_new_rules_and_downgrades_without_losing_them(
     empty_db_url: str,
 ) -> None:
@@ -26,26 +54,7 @@ def test_0006_rescores_stored_results_with_the_new_rules_and_downgrades_without_
     engine = create_db_engine(empty_db_url)
     try:
         with engine.begin() as db:
-            db.execute(
-                sa.text(
-                    'INSERT INTO "user" (id, email, name, password_hash, role, active, session_version, created_at) '
-                    "VALUES (1, 'ada@example.org', 'Ada', '', 'member', true, 1, CURRENT_TIMESTAMP)"
-                )
-            )
-            db.execute(
-                sa.text(
-                    "INSERT INTO questionnaire_version (id, key, version, revision, content_hash, title, definition, created_at) "
-                    "VALUES (1, :key, 1, 1, :hash, :title, :definition, CURRENT_TIMESTAMP)"
-                ),
-                {"key": q.id, "hash": q.content_hash(), "title": q.title, "definition": q.canonical_json()},
-            )
-            db.execute(
-                sa.text(
-                    "INSERT INTO assessment (id, subject_id, assessor_id, kind, questionnaire_version_id, target_level, "
-                    "status, created_at, updated_at, submitted_at, readiness) VALUES "
-                    "(1, 1, 1, 'self', 1, 'senior', 'submitted', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 84.0659)"
-                )
-            )
+            submitted_at_senior(db, q.id, q.content_hash(), q.title, q.canonical_json(), readiness=84.0659)
             for item_id, value in answers.items():
                 db.execute(
                     sa.text("INSERT INTO answer (assessment_id, item_id, value) VALUES (1, :i, :v)"),
@@ -91,26 +100,7 @@ def test_0006_keeps_the_numbers_of_a_snapshot_it_cannot_read(empty_db_url: str) 
     engine = create_db_engine(empty_db_url)
     try:
         with engine.begin() as db:
-            db.execute(
-                sa.text(
-                    'INSERT INTO "user" (id, email, name, password_hash, role, active, session_version, created_at) '
-                    "VALUES (1, 'ada@example.org', 'Ada', '', 'member', true, 1, CURRENT_TIMESTAMP)"
-                )
-            )
-            db.execute(
-                sa.text(
-                    "INSERT INTO questionnaire_version (id, key, version, revision, content_hash, title, definition, created_at) "
-                    "VALUES (1, 'gone', 1, 1, 'x', 'Gone', :definition, CURRENT_TIMESTAMP)"
-                ),
-                {"definition": json.dumps({"id": "gone"})},
-            )
-            db.execute(
-                sa.text(
-                    "INSERT INTO assessment (id, subject_id, assessor_id, kind, questionnaire_version_id, target_level, "
-                    "status, created_at, updated_at, submitted_at, readiness) VALUES "
-                    "(1, 1, 1, 'self', 1, 'senior', 'submitted', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 61.5)"
-                )
-            )
+            submitted_at_senior(db, "gone", "x", "Gone", json.dumps({"id": "gone"}), readiness=61.5)
         migrate.upgrade(empty_db_url)
         with engine.connect() as db:
             assert db.execute(sa.text("SELECT readiness FROM assessment")).scalar() == 61.5
